@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make demo` (set up, load the bundled sample reports,
+# publish the warehouse) and `make test` (set up, run the tests). Only python3 (3.11), git and
+# make are required; every Python dependency comes from uv.lock.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+MANIFEST := dbt/target/manifest.json
+
+.PHONY: setup demo test ui lint format docs bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/tcd: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+$(MANIFEST): $(BIN)/tcd $(shell find dbt -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '^dbt/target')
+	$(BIN)/dagster-dbt project prepare-and-package --file dagster_project/resources/dbt_project.py
+	@touch $@
+
+setup: $(BIN)/tcd $(MANIFEST)
+
+demo: setup
+	$(BIN)/tcd load --demo-key
+
+test: setup
+	$(BIN)/pytest
+
+ui: setup
+	$(BIN)/tcd ui
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix dbt
+
+docs: setup
+	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
+
+bench: setup
+	$(BIN)/python benchmarks/parse_throughput.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs data

@@ -1,0 +1,1 @@
+"""Assets in the order data flows: ingestion, warehouse (dbt), quality, publish."""

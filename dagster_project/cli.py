@@ -1,0 +1,210 @@
+"""The `tcd` command: load the warehouse, validate reports, inspect status, open the UI.
+
+Heavy imports (Dagster, dbt, Great Expectations) happen inside the commands that need them so
+that `tcd --help` and `tcd validate` answer at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dagster_project.settings import REPO_ROOT, Settings, load_settings
+
+app = typer.Typer(
+    name="tcd",
+    help="tcd-warehouse: party and mass-organisation reports in, a published DuckDB warehouse out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Folder for landing, parsed, build and published data (env TCD_HOME, default ./data).",
+        show_default=False,
+    ),
+]
+
+
+class CliError(Exception):
+    """A failure the user can act on: printed as a sentence, never as a traceback."""
+
+
+def _prepare_environment(settings: Settings) -> None:
+    """Point every component (Dagster, dbt) at the same home."""
+    os.environ["TCD_HOME"] = str(settings.home)
+    os.environ.update(settings.dbt_env())
+    if not os.environ.get("DAGSTER_HOME"):
+        settings.dagster_home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    settings.ensure_dirs()
+
+
+def _completeness(db: Path) -> dict[str, int]:
+    import duckdb
+
+    if not db.exists():
+        return {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            rows = con.execute(
+                "select status, count(*) from marts.mart_reporting_completeness group by status"
+            ).fetchall()
+        except duckdb.Error:
+            return {}
+    return dict(rows)
+
+
+@app.command()
+def load(
+    home: HomeOption = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            help="A drop folder of report files (<unit>_<period>.xlsx|.zip, any sub-folders) to "
+            "load instead of the registry's pull locations.",
+        ),
+    ] = None,
+    demo_key: Annotated[
+        bool,
+        typer.Option(
+            "--demo-key",
+            help="Allow the documented demo pseudonymisation key when TCD_PSEUDONYM_KEY is unset. "
+            "Never for real data.",
+        ),
+    ] = False,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild incremental dbt models from scratch.")
+    ] = False,
+) -> None:
+    """Run the whole pipeline in this process: pull, parse, build, check, publish."""
+    settings = load_settings(home)
+    if inbox is not None and not inbox.is_dir():
+        raise CliError(f"The inbox {inbox} is not a folder.")
+    if not os.environ.get("TCD_PSEUDONYM_KEY") and not demo_key:
+        raise CliError(
+            "TCD_PSEUDONYM_KEY is not set. Set it to a long random secret (it keys the citizen-ID "
+            "pseudonyms and must stay the same between loads), or pass --demo-key for sample data."
+        )
+    _prepare_environment(settings)
+
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import defs
+
+    run_config = {
+        "resources": {
+            "warehouse": {"config": {"home": str(settings.home), "allow_demo_key": demo_key}}
+        },
+        "ops": {
+            "landed_reports": {"config": {"inbox": str(inbox.resolve()) if inbox else ""}},
+            "warehouse_dbt": {"config": {"full_refresh": full_refresh}},
+        },
+    }
+    job = defs.get_job_def("load_warehouse")
+    with console.status("Loading: pull, parse, build, check, publish..."):
+        with DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                run_config=run_config, instance=instance, raise_on_error=False
+            )
+    _print_load_summary(settings, result)
+    if not result.success:
+        raise typer.Exit(1)
+
+
+def _print_load_summary(settings: Settings, result) -> None:
+    failed_steps = [
+        event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"
+    ]
+    failed_checks = [
+        f"{event.asset_check_evaluation_data.asset_key.to_user_string()}:"
+        f"{event.asset_check_evaluation_data.check_name}"
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not event.asset_check_evaluation_data.passed
+    ]
+    status = _completeness(settings.build_db)
+    table = Table(title="tcd load", show_header=False)
+    table.add_row("run", f"{result.run_id} ({'succeeded' if result.success else 'FAILED'})")
+    table.add_row(
+        "reports",
+        f"{status.get('accepted', 0)} accepted, {status.get('quarantined', 0)} quarantined, "
+        f"{status.get('missing', 0)} missing",
+    )
+    published = "published_warehouse" not in failed_steps and settings.published_db.exists()
+    if any(
+        e.event_type_value == "STEP_SUCCESS" and e.step_key == "published_warehouse"
+        for e in result.all_events
+    ):
+        table.add_row("published", str(settings.published_db))
+    else:
+        table.add_row("published", "no: the previous published file (if any) stays in place")
+    if failed_steps:
+        table.add_row("failed steps", ", ".join(failed_steps))
+    if failed_checks:
+        table.add_row("failed checks", "\n".join(failed_checks))
+    console.print(table)
+    if published:
+        console.print(
+            f"Query it: duckdb -readonly {settings.published_db} "
+            '"select * from marts.mart_indicators limit 10"\n'
+            "Open the Dagster UI: tcd ui (http://127.0.0.1:3000)"
+        )
+
+
+@app.command()
+def ui(
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Start the Dagster UI on 127.0.0.1 (stop it with Ctrl-C)."""
+    settings = load_settings(home)
+    _prepare_environment(settings)
+    dagster = Path(sys.executable).with_name("dagster")
+    args = [
+        str(dagster), "dev", "-m", "dagster_project.definitions",
+        "-h", "127.0.0.1", "-p", str(port),
+    ]  # fmt: skip
+    os.chdir(REPO_ROOT)
+    os.execv(args[0], args)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Report files or CSV bundle folders.")],
+) -> None:
+    """Check report files before sending them; exit 0 when no error, 1 on any error."""
+    from dagster_project.reports import validate_files
+
+    names_for = None
+    try:
+        from dagster_project.ingest import load_registry
+
+        names_for = load_registry(load_settings().registry_path).names_for
+    except Exception as exc:  # the registry helps the title check but is not required
+        err_console.print(f"[yellow]Registry not read ({exc}); unit names in titles not checked.")
+    raise typer.Exit(validate_files(list(files), console, names_for))
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one sentence and exit code 2."""
+    try:
+        app()
+    except CliError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""A sensor that starts a load when report files appear or change at the pull locations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.ingest import load_registry, local_folder
+from dagster_project.jobs import load_job
+from dagster_project.settings import load_settings
+
+REPORT_SUFFIXES = {".xlsx", ".zip", ".csv"}
+
+
+def scan_locations(registry_path: Path) -> dict[str, str]:
+    """Fingerprint of every report file under the registry's local (file://) locations.
+
+    Only size and modification time are read, so a scan costs a directory walk, not a hash of
+    every file; the landing step hashes what really changed.
+    """
+    registry = load_registry(registry_path)
+    seen: dict[str, str] = {}
+    for unit in registry.units:
+        folder = local_folder(registry, unit)
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix.lower() in REPORT_SUFFIXES:
+                stat = path.stat()
+                seen[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return seen
+
+
+@dg.sensor(
+    job=load_job,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Watches the reporting units' local pull locations and requests a load when a report "
+        "file is added or changed. Remote (http) portals are pulled by the nightly schedule."
+    ),
+)
+def new_report_files(context: dg.SensorEvaluationContext):
+    settings = load_settings()
+    current = scan_locations(settings.registry_path)
+    previous = json.loads(context.cursor) if context.cursor else {}
+    changed = sorted(path for path, stamp in current.items() if previous.get(path) != stamp)
+    context.update_cursor(json.dumps(current))
+    if not changed:
+        return dg.SkipReason("No new or changed report files.")
+    run_key = hashlib.sha256("\n".join(changed).encode()).hexdigest()[:16]
+    names = ", ".join(Path(p).name for p in changed[:10])
+    context.log.info(f"{len(changed)} new or changed file(s): {names}")
+    return dg.RunRequest(run_key=run_key, tags={"tcd/changed_files": str(len(changed))})

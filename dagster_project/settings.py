@@ -1,0 +1,95 @@
+"""Where the warehouse keeps its files, and the knobs an operator sets through the environment.
+
+Every path derives from one home folder (``TCD_HOME``) so that a test, a demo and a production
+install differ by a single variable; each path can still be moved on its own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+SOURCES_DIR = REPO_ROOT / "sources"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations of every folder the pipeline reads or writes."""
+
+    home: Path
+    sources_dir: Path
+    registry_path: Path
+    build_db: Path
+    published_db: Path
+    report_deadline_days: int
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def parsed_dir(self) -> Path:
+        return self.home / "parsed"
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.home / "reference"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.published_db.parent
+
+    @property
+    def gx_docs_dir(self) -> Path:
+        return self.home / "docs" / "gx"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment that points dbt at the same files as the Python side."""
+        return {
+            "TCD_HOME": str(self.home),
+            "TCD_DUCKDB_PATH": str(self.build_db),
+            "TCD_SOURCES_DIR": str(self.sources_dir),
+            "TCD_REPORT_DEADLINE_DAYS": str(self.report_deadline_days),
+        }
+
+    def ensure_dirs(self) -> None:
+        for folder in (
+            self.landing_dir,
+            self.parsed_dir,
+            self.reference_dir,
+            self.build_db.parent,
+            self.published_dir,
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
+    """Read settings from the environment; an explicit ``home`` wins over ``TCD_HOME``."""
+    if home is not None:
+        home_path = Path(home).expanduser().resolve()
+    else:
+        home_path = _path_from_env("TCD_HOME", Path.cwd() / "data")
+    sources_dir = _path_from_env("TCD_SOURCES_DIR", SOURCES_DIR)
+    return Settings(
+        home=home_path,
+        sources_dir=sources_dir,
+        registry_path=_path_from_env("TCD_REGISTRY", sources_dir / "registry.yaml"),
+        build_db=_path_from_env("TCD_DUCKDB_PATH", home_path / "build" / "warehouse.duckdb"),
+        published_db=_path_from_env(
+            "TCD_PUBLISHED_PATH", home_path / "published" / "warehouse.duckdb"
+        ),
+        report_deadline_days=int(os.environ.get("TCD_REPORT_DEADLINE_DAYS", "15")),
+    )
