@@ -113,11 +113,13 @@ def load(
         },
     }
     job = defs.get_job_def("load_warehouse")
-    with console.status("Loading: pull, parse, build, check, publish..."):
-        with DagsterInstance.get() as instance:
-            result = job.execute_in_process(
-                run_config=run_config, instance=instance, raise_on_error=False
-            )
+    with (
+        console.status("Loading: pull, parse, build, check, publish..."),
+        DagsterInstance.get() as instance,
+    ):
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
     _print_load_summary(settings, result)
     if not result.success:
         raise typer.Exit(1)

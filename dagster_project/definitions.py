@@ -1,4 +1,4 @@
-"""The tcd-warehouse code location: one Definitions gathering every asset, check, job and trigger."""
+"""The tcd-warehouse code location: one Definitions with every asset, check, job and trigger."""
 
 from __future__ import annotations
 

@@ -93,6 +93,8 @@ def publish_marts(
     same reports twice changes nothing), unless ``force``.
     """
     published_db.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in published_db.parent.glob(f".{published_db.name}.*.tmp*"):
+        leftover.unlink()  # from a publish that was killed before its rename
     history = read_publish_log(published_db)
     version = (max(row["version"] for row in history) + 1) if history else 1
     published_at = datetime.now(UTC).replace(tzinfo=None)
