@@ -1,0 +1,85 @@
+"""The code location loads and exposes the assets, checks, jobs and triggers operators rely on."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.assets.warehouse import dbt_build_args
+from dagster_project.definitions import defs
+
+
+def asset_keys() -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+
+
+def test_definitions_validate() -> None:
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_the_flow_is_visible_as_assets() -> None:
+    keys = asset_keys()
+    for key in (
+        "reporting_units",
+        "landed_reports",
+        "parsed_reports",
+        "staging/stg_parsed__ket_nap",
+        "marts/fct_admissions",
+        "marts/mart_indicators",
+        "marts/dq_issues",
+        "published_warehouse",
+    ):
+        assert key in keys, key
+
+
+def test_every_contract_mart_is_an_asset() -> None:
+    keys = asset_keys()
+    for mart in (
+        "dim_reporting_unit",
+        "dim_enterprise",
+        "dim_period",
+        "fct_admissions",
+        "fct_enterprise_snapshots",
+        "fct_organization_events",
+        "mart_indicators",
+        "mart_target_attainment",
+        "mart_reporting_completeness",
+        "dq_issues",
+    ):
+        assert f"marts/{mart}" in keys, mart
+
+
+def test_assets_are_grouped_by_stage() -> None:
+    graph = defs.resolve_asset_graph()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys() if graph.has(key)}
+    assert {"sources", "staging", "intermediate", "marts", "publish"} <= groups
+
+
+def test_publish_depends_on_every_mart() -> None:
+    graph = defs.resolve_asset_graph()
+    publish = graph.get(dg.AssetKey("published_warehouse"))
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert marts and marts <= set(publish.parent_keys)
+
+
+def test_dbt_tests_and_quality_checks_are_asset_checks() -> None:
+    checks = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in defs.resolve_asset_graph().asset_check_keys
+    }
+    assert any(asset == "marts/fct_admissions" and "unique" in name for asset, name in checks)
+    blocking_assets = {asset for asset, _ in checks if asset.startswith("marts/")}
+    assert "marts/fct_admissions" in blocking_assets
+
+
+def test_load_job_and_nightly_schedule() -> None:
+    job = defs.get_job_def("load_warehouse")
+    assert job is not None
+    schedule = defs.get_schedule_def("nightly_load")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    assert defs.get_sensor_def("new_report_files") is not None
+
+
+def test_dbt_command_line() -> None:
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
