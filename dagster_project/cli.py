@@ -199,6 +199,71 @@ def validate(
     raise typer.Exit(validate_files(list(files), console, names_for))
 
 
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """Completeness by unit and period, and the latest publish, from the published warehouse."""
+    import duckdb
+
+    from dagster_project.publish import read_publish_log
+
+    settings = load_settings(home)
+    db = settings.published_db
+    if not db.exists():
+        raise CliError(f"Nothing is published yet at {db}. Run `tcd load` first.")
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """
+            select unit_code, period_code, status, on_time
+            from marts.mart_reporting_completeness
+            order by unit_code, period_code
+            """
+        ).fetchall()
+    periods = sorted({period for _, period, _, _ in rows})
+    marks = {"accepted": "[green]✓[/]", "quarantined": "[red]Q[/]", "missing": "[yellow]–[/]"}
+    table = Table(title=f"Reports by unit and period ({db})")
+    table.add_column("unit")
+    for period in periods:
+        table.add_column(period, justify="center")
+    by_unit: dict[str, dict[str, str]] = {}
+    for unit, period, state, on_time in rows:
+        mark = marks.get(state, state)
+        if state == "accepted" and on_time is False:
+            mark += "[yellow]late[/]"
+        by_unit.setdefault(unit, {})[period] = mark
+    for unit, cells in by_unit.items():
+        table.add_row(unit, *(cells.get(period, "") for period in periods))
+    console.print(table)
+    console.print("✓ accepted  Q quarantined  – missing  late: received after the deadline")
+    log = read_publish_log(db)
+    if log:
+        last = log[-1]
+        console.print(
+            f"Latest publish: version {last['version']} at {last['published_at']} UTC "
+            f"(run {last['run_id'] or 'n/a'})"
+        )
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Argument(help="Folder to write the reports into.")],
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed writes the same files.")
+    ] = 2024,
+    scale: Annotated[
+        str, typer.Option(help="demo (calibrated to the seed articles), or a benchmark scale.")
+    ] = "demo",
+    inject: Annotated[
+        list[str] | None,
+        typer.Option(help="A data-quality rule code to violate in some reports (repeatable)."),
+    ] = None,
+) -> None:
+    """Write sample reports that follow the report contract."""
+    from dagster_project.samples import write_sample
+
+    paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+    console.print(f"Wrote {len(paths)} report files under {out}")
+
+
 def main() -> None:
     """Console-script entry point: user errors become one sentence and exit code 2."""
     try:

@@ -1,0 +1,62 @@
+"""One real load per test session: many tests then read the same published warehouse.
+
+A Dagster + dbt run costs tens of seconds of start-up, so the pipeline runs once, as a user runs
+it (the `tcd` console script in a separate process), into a temporary home.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TCD = Path(sys.executable).with_name("tcd")
+SAMPLE_REPORTS = REPO / "sources" / "samples" / "reports"
+
+
+@dataclass
+class LoadRun:
+    home: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published" / "warehouse.duckdb"
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.published), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | None = None):
+        rows = self.query(sql, params)
+        assert len(rows) == 1, rows
+        return rows[0][0]
+
+
+def run_load(home: Path, *args: str, env: dict | None = None) -> LoadRun:
+    proc = subprocess.run(
+        [str(TCD), "load", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        cwd=REPO,
+    )
+    return LoadRun(home, proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def demo_load(tmp_path_factory: pytest.TempPathFactory) -> LoadRun:
+    """The bundled sample reports, loaded from the registry's pull locations."""
+    home = tmp_path_factory.mktemp("demo_home")
+    run = run_load(home, "--demo-key")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run

@@ -1,0 +1,75 @@
+"""`tcd load` on the bundled sample: the walking path from files to the published warehouse."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import LoadRun, run_load
+
+
+def test_load_publishes_the_warehouse(demo_load: LoadRun) -> None:
+    assert demo_load.published.exists()
+    assert "accepted" in demo_load.stdout
+    assert str(demo_load.published) in demo_load.stdout.replace("\n", "")
+
+
+def test_published_file_holds_the_contract_marts(demo_load: LoadRun) -> None:
+    tables = {
+        row[0]
+        for row in demo_load.query(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        )
+    }
+    assert {
+        "dim_reporting_unit",
+        "dim_enterprise",
+        "dim_period",
+        "fct_admissions",
+        "fct_enterprise_snapshots",
+        "fct_organization_events",
+        "mart_indicators",
+        "mart_target_attainment",
+        "mart_reporting_completeness",
+        "dq_issues",
+        "publish_log",
+    } <= tables
+
+
+def test_only_marts_are_published(demo_load: LoadRun) -> None:
+    schemas = {
+        row[0]
+        for row in demo_load.query("select distinct table_schema from information_schema.tables")
+    }
+    assert schemas == {"marts"}
+
+
+def test_no_personal_data_reaches_the_published_file(demo_load: LoadRun) -> None:
+    columns = {
+        row[0].lower()
+        for row in demo_load.query("select column_name from information_schema.columns")
+    }
+    for forbidden in (
+        "ho_ten",
+        "full_name",
+        "name_raw",
+        "cccd",
+        "citizen_id",
+        "birth_date",
+        "ngay_sinh",
+    ):
+        assert forbidden not in columns
+    keys = demo_load.query("select member_key from marts.fct_admissions limit 50")
+    assert keys and all(len(key) == 64 for (key,) in keys)
+
+
+def test_every_admission_traces_to_a_report(demo_load: LoadRun) -> None:
+    orphans = demo_load.scalar(
+        "select count(*) from marts.fct_admissions a left join marts.mart_reporting_completeness c "
+        "on a.report_id = c.report_id where c.report_id is null"
+    )
+    assert orphans == 0
+
+
+def test_the_same_inbox_twice_changes_nothing(demo_load: LoadRun, tmp_path) -> None:
+    before = demo_load.published.read_bytes()
+    again = run_load(demo_load.home, "--demo-key")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert demo_load.published.read_bytes() == before
