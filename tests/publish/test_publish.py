@@ -91,7 +91,8 @@ READER = textwrap.dedent(
     con = duckdb.connect(sys.argv[1], read_only=True)
     print("open", flush=True)
     sys.stdin.readline()
-    rows = con.execute("select count(*), count(distinct tag), min(tag) from marts.fct_admissions").fetchone()
+    sql = "select count(*), count(distinct tag), min(tag) from marts.fct_admissions"
+    rows = con.execute(sql).fetchone()
     print(*rows, flush=True)
     """
 )
