@@ -50,7 +50,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "127.0.0.1",
             "-p",
             str(port),
-        ],  # fmt: skip
+        ],
         cwd=REPO,
         env={**os.environ, "DAGSTER_HOME": str(home), "TCD_HOME": str(home)},
         stdout=subprocess.DEVNULL,
