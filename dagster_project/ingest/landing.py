@@ -85,7 +85,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_atomically(
+def write_atomically(
     target: Path,
     write: Callable[[BinaryIO], object],
     verify: Callable[[Path], None] | None = None,
@@ -173,6 +173,13 @@ class Landing:
         `file_name` defaults to the file's own name (a folder `088_2024-H1/` lands as
         `088_2024-H1.zip`); it must follow `<unit code>_<period>.<ext>` (ReportNameError if not).
         """
+        entry, _sha256 = self.land_with_hash(path, source_uri=source_uri, file_name=file_name)
+        return entry
+
+    def land_with_hash(
+        self, path: Path, *, source_uri: str, file_name: str | None = None
+    ) -> tuple[LandingEntry | None, str]:
+        """`land_file`, also returning the SHA-256 of what was (or had already been) landed."""
         path = Path(path)
         if path.is_dir():
             name = file_name or f"{path.name}.zip"
@@ -186,17 +193,17 @@ class Landing:
 
     def _land_regular_file(
         self, path: Path, file_name: str, source_uri: str
-    ) -> LandingEntry | None:
+    ) -> tuple[LandingEntry | None, str]:
         report = parse_report_name(file_name)
         sha256, size = hash_file(path)
         if self.find(report.unit_code, report.period_code, sha256):
             log.info("%s: same bytes already landed (%s), skipped", file_name, sha256[:8])
-            return None
+            return None, sha256
         target = self.objects_dir / sha256 / file_name
         self._store_object(path, target, sha256, size)
         with self.lock():
             if self.find(report.unit_code, report.period_code, sha256):
-                return None
+                return None, sha256
             versions = [e.version for e in self._entries_for(report.unit_code, report.period_code)]
             version = max(versions, default=0) + 1
             entry = LandingEntry(
@@ -212,11 +219,11 @@ class Landing:
                 landing_path=target.relative_to(self.home).as_posix(),
             )
             payload = json.dumps(entry.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
-            _write_atomically(
+            write_atomically(
                 self.manifest_dir / f"{entry.report_id}.json", lambda h: h.write(payload)
             )
         log.info("landed %s as %s", file_name, entry.report_id)
-        return entry
+        return entry, sha256
 
     def _store_object(self, source: Path, target: Path, sha256: str, size: int) -> None:
         """Copy bytes into the object store; the rename happens only after the copy verifies."""
@@ -235,5 +242,5 @@ class Landing:
                     f"match its hash (expected {sha256}, {size} bytes; got {written})"
                 )
 
-        _write_atomically(target, copy, verify)
+        write_atomically(target, copy, verify)
         target.chmod(0o444)
