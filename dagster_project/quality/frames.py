@@ -1,0 +1,107 @@
+"""The frames the suites validate: parsed report sheets and mart tables, read into pandas.
+
+GX's SQL data source returns empty metrics over DuckDB, so every check reads its table into a
+pandas frame and validates that. Reads are read-only and short: the build database is opened
+``read_only=True`` and closed at once, so a check never holds a lock dbt would wait for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dagster_project.ingest.periods import is_period_code, period_bounds
+
+SHEETS = ("tong_hop", "ket_nap", "to_chuc")
+MART_SCHEMA = "marts"
+
+
+class TableMissing(LookupError):
+    """The table a check validates does not exist (yet): the check fails and says which."""
+
+
+def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns some expectations compare against, computed from columns the frame already has.
+
+    ``period_start``/``period_end`` come from ``period_code`` (so event dates can be checked
+    against their period row by row), and ``age_in_admission_year`` from ``admission_date`` and
+    ``birth_year``: a person at least 18 on the admission date is at least 18 in that year's
+    arithmetic, so that bound holds even where the exact age was not published.
+    """
+    out = df.copy()
+    if "period_code" in out.columns:
+        bounds = {
+            code: period_bounds(code)
+            for code in out["period_code"].dropna().unique()
+            if is_period_code(str(code))
+        }
+        for position, name in enumerate(("period_start", "period_end")):
+            if name not in out.columns:
+                out[name] = pd.to_datetime(
+                    out["period_code"].map(lambda c, p=position: bounds.get(c, (None, None))[p])
+                )
+    for name in ("admission_date", "event_date", "period_start", "period_end", "window_start",
+                 "window_end", "party_org_founded_date", "union_founded_date",
+                 "youth_org_founded_date"):
+        if name in out.columns:
+            out[name] = pd.to_datetime(out[name])
+    if (
+        {"admission_date", "birth_year"} <= set(out.columns)
+        and "age_in_admission_year" not in out.columns
+    ):
+        out["age_in_admission_year"] = (
+            out["admission_date"].dt.year - pd.to_numeric(out["birth_year"])
+        ).astype("Int64")
+    return out
+
+
+def read_parsed_sheet(parsed_dir: Path, sheet: str) -> pd.DataFrame:
+    """The union of one sheet over every parsed report version without error findings.
+
+    Each row gains the report's ``period_code`` and ``unit_code`` so dates can be checked
+    against the period the report covers. Quarantined versions are left out: the parser has
+    already explained them, and their rows may be partial.
+    """
+    if sheet not in SHEETS:
+        raise ValueError(f"Unknown sheet {sheet!r}; expected one of {SHEETS}")
+    sheet_files = sorted(parsed_dir.glob(f"*/{sheet}.parquet"))
+    report_files = sorted(parsed_dir.glob("*/report.parquet"))
+    if not sheet_files or not report_files:
+        raise TableMissing(f"No parsed {sheet}.parquet under {parsed_dir}")
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            """
+            select
+                sheet_rows.*,
+                reports.unit_code,
+                reports.period_code,
+            from read_parquet($sheets, union_by_name = true) as sheet_rows
+            inner join read_parquet($reports, union_by_name = true) as reports
+                on sheet_rows.report_id = reports.report_id
+            where reports.error_count = 0
+            """,
+            {"sheets": [str(p) for p in sheet_files], "reports": [str(p) for p in report_files]},
+        ).df()
+    finally:
+        con.close()
+
+
+def read_mart(build_db: Path, table: str) -> pd.DataFrame:
+    """One mart table of the build database as a frame."""
+    if not build_db.exists():
+        raise TableMissing(f"The build database {build_db} does not exist")
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [MART_SCHEMA, table],
+        ).fetchone()
+        if not found or not found[0]:
+            raise TableMissing(f"Table {MART_SCHEMA}.{table} does not exist in {build_db}")
+        return con.execute(f'select * from {MART_SCHEMA}."{table}"').df()
+    finally:
+        con.close()

@@ -1,0 +1,234 @@
+"""Run one expectation suite over one pandas frame and say plainly what failed.
+
+Great Expectations is imported inside the functions that need it: its import takes seconds, and
+the Dagster code location must load without paying for it. One GX context is kept per process
+(one per Data Docs folder), because creating contexts and data sources is the slow part after
+the import.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dagster_project.quality.frames import add_derived_columns
+from dagster_project.quality.suites import load_suite_dict, resolve_parameters, suite_parameters
+
+DATASOURCE = "frames"
+DOCS_SITE = "tcd_quality"
+SAMPLE_SIZE = 5
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+
+_contexts: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+@dataclass
+class ValidationOutcome:
+    """What a suite found in a frame, in terms a data engineer can act on."""
+
+    success: bool
+    evaluated: int
+    failed: list[dict[str, Any]]
+    """One entry per failed expectation: expectation, column, unexpected_count, sample_values,
+    rule_code, description, observed_value and error (when GX could not evaluate it)."""
+    docs_url: str | None = None
+    """file:// URL of the rendered validation page, when Data Docs were requested."""
+    skipped: list[str] = field(default_factory=list)
+    """Expectations not run, each with the reason (unknown parameter, optional column absent)."""
+    row_count: int = 0
+
+    def findings_markdown(self) -> str:
+        """The failed expectations as a Markdown table for Dagster's metadata panel."""
+        if not self.failed:
+            return "All expectations passed."
+        lines = [
+            "| rule | expectation | column | unexpected | sample values |",
+            "|---|---|---|---|---|",
+        ]
+        for f in self.failed:
+            sample = f.get("error") or ", ".join(str(v) for v in f["sample_values"])
+            if not sample and f.get("observed_value") is not None:
+                sample = f"observed: {f['observed_value']}"
+            cells = [
+                f.get("rule_code") or "",
+                f["expectation"],
+                f.get("column") or "",
+                "" if f.get("unexpected_count") is None else str(f["unexpected_count"]),
+                sample,
+            ]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(lines)
+
+
+def _json_safe(value: Any) -> Any:
+    """Sample values as plain JSON types, so metadata and logs can carry them."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _columns_of(kwargs: Mapping[str, Any]) -> list[str]:
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    return columns + list(kwargs.get("column_list", []))
+
+
+def _drop_absent_optional(
+    suite: dict[str, Any], columns: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Leave out expectations marked ``meta.optional`` whose columns the frame lacks.
+
+    The contract fixes the columns a mart must have; a few expectations check columns it only
+    may have (``age_at_admission``), and those apply only where the column exists.
+    """
+    kept, skipped = [], []
+    for expectation in suite["expectations"]:
+        absent = [c for c in _columns_of(expectation["kwargs"]) if c not in columns]
+        if absent and expectation.get("meta", {}).get("optional"):
+            skipped.append(f"{expectation['type']}({', '.join(absent)}): column not present")
+            continue
+        kept.append(expectation)
+    return {**suite, "expectations": kept}, skipped
+
+
+def _context(docs_dir: Path | None) -> Any:
+    """The process's GX context: ephemeral, or file-backed in ``docs_dir`` for Data Docs."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    import dagster_project.quality.personal_data  # noqa: F401  (registers the expectation)
+
+    key = str(docs_dir.resolve()) if docs_dir else ""
+    if key in _contexts:
+        return _contexts[key]
+    if docs_dir is None:
+        ctx = gx.get_context(mode="ephemeral")
+    else:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        ctx = gx.get_context(mode="file", project_root_dir=str(docs_dir))
+        if DOCS_SITE not in (ctx.get_config().data_docs_sites or {}):
+            ctx.add_data_docs_site(
+                DOCS_SITE,
+                {
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                },
+            )
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    _contexts[key] = ctx
+    return ctx
+
+
+def _batch_definition(ctx: Any, asset_name: str) -> Any:
+    sources = ctx.data_sources.all()
+    source = sources[DATASOURCE] if DATASOURCE in sources else ctx.data_sources.add_pandas(
+        DATASOURCE
+    )
+    assets = {a.name: a for a in source.assets}
+    asset = assets.get(asset_name) or source.add_dataframe_asset(asset_name)
+    definitions = {d.name: d for d in asset.batch_definitions}
+    return definitions.get("all") or asset.add_batch_definition_whole_dataframe("all")
+
+
+def _run(ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool) -> Any:
+    """Validate and return (validation result, docs URL or None)."""
+    import great_expectations as gx
+    from great_expectations.core import ExpectationSuite
+
+    name = suite_dict["name"]
+    batch_definition = _batch_definition(ctx, name)
+    suite = ExpectationSuite(**suite_dict)
+    if not with_docs:
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        return batch.validate(suite, result_format=RESULT_FORMAT), None
+    suite = ctx.suites.add_or_update(suite)
+    definition = ctx.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = ctx.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df})
+    identifier, result = next(iter(checkpoint_result.run_results.items()))
+    urls = ctx.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
+    return result, (urls[0]["site_url"] if urls else None)
+
+
+def _finding(expectation_result: Any) -> dict[str, Any]:
+    config = expectation_result.expectation_config
+    result = dict(expectation_result.result or {})
+    columns = _columns_of(config.kwargs)
+    exception = expectation_result.exception_info or {}
+    error = None
+    if exception.get("raised_exception"):
+        error = str(exception.get("exception_message") or "").splitlines()[0][:300]
+    meta = config.meta or {}
+    return {
+        "expectation": config.type,
+        "column": ", ".join(columns) if columns else None,
+        "unexpected_count": result.get("unexpected_count"),
+        "sample_values": _json_safe(result.get("partial_unexpected_list", [])),
+        "observed_value": _json_safe(result.get("observed_value")),
+        "rule_code": meta.get("rule_code"),
+        "description": meta.get("description"),
+        "error": error,
+    }
+
+
+def validate_frame(
+    suite_name: str,
+    df: pd.DataFrame,
+    *,
+    docs_dir: Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> ValidationOutcome:
+    """Validate ``df`` against ``expectations/<suite_name>.json``.
+
+    ``suite_name`` is a sheet suite (``ket_nap``) or ``<family>.<table>`` for a mart
+    (``admissions.fct_admissions``). Value-set parameters default to the dbt seeds. With
+    ``docs_dir`` the result is also rendered as Data Docs HTML there.
+    """
+    suite_dict = load_suite_dict(suite_name)
+    suite_dict, skipped = resolve_parameters(
+        suite_dict, suite_parameters() if parameters is None else parameters
+    )
+    frame = add_derived_columns(df)
+    suite_dict, absent = _drop_absent_optional(suite_dict, set(map(str, frame.columns)))
+    with _lock:
+        ctx = _context(docs_dir)
+        result, docs_url = _run(ctx, suite_dict, frame, with_docs=docs_dir is not None)
+    failed = [_finding(r) for r in result.results if not r.success]
+    return ValidationOutcome(
+        success=bool(result.success),
+        evaluated=len(result.results),
+        failed=failed,
+        docs_url=docs_url,
+        skipped=skipped + absent,
+        row_count=len(frame),
+    )
