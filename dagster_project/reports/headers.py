@@ -1,0 +1,110 @@
+"""Finding the header of a sheet: title rows above it, one or two header rows, any column order.
+
+Merged header cells arrive as the value in the first cell and blanks after it, so a two-row header
+is read by carrying the upper cell across the blanks above the lower cells it spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dagster_project.reports.reference import SheetHeaders
+from dagster_project.reports.text import clean_text
+
+_SCAN_ROWS = 40
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[A-Za-z])\)?$")
+
+
+@dataclass
+class HeaderLayout:
+    """Where a sheet's header and data are, and which column holds which field."""
+
+    title_row_count: int
+    first_data_row: int
+    columns: dict[str, int]
+    names: dict[int, str]
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _text(cell: object) -> str:
+    return clean_text(cell) if isinstance(cell, str) else ""
+
+
+def _single(row: list[object], spec: SheetHeaders) -> dict[int, tuple[str | None, str]]:
+    result: dict[int, tuple[str | None, str]] = {}
+    for index, cell in enumerate(row):
+        text = _text(cell)
+        if text:
+            result[index] = (spec.match(text), text)
+    return result
+
+
+def _pair(
+    top: list[object], bottom: list[object], spec: SheetHeaders
+) -> dict[int, tuple[str | None, str]]:
+    result: dict[int, tuple[str | None, str]] = {}
+    carried = ""
+    for index in range(max(len(top), len(bottom))):
+        upper = _text(top[index]) if index < len(top) else ""
+        lower = _text(bottom[index]) if index < len(bottom) else ""
+        if upper:
+            carried = upper if lower else ""
+        elif lower and carried:
+            upper = carried
+        else:
+            carried = ""
+        if not upper and not lower:
+            continue
+        if upper and lower:
+            combined = f"{upper} {lower}"
+            match = spec.match(combined) or spec.match(lower)
+            result[index] = (match, combined if spec.match(combined) else lower)
+        else:
+            text = upper or lower
+            result[index] = (spec.match(text), text)
+    return result
+
+
+def _matched(cells: dict[int, tuple[str | None, str]]) -> int:
+    return len({match for match, _ in cells.values() if match})
+
+
+def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout | None:
+    """The header layout of a sheet, or None when no row names at least two known columns."""
+    best_row, best_score = -1, 1
+    for index in range(min(_SCAN_ROWS, len(rows))):
+        score = _matched(_single(rows[index], spec))
+        if score > best_score:
+            best_row, best_score = index, score
+    if best_row < 0:
+        return None
+    options = [(best_row, best_row, _single(rows[best_row], spec))]
+    if best_row > 0:
+        options.append((best_row - 1, best_row, _pair(rows[best_row - 1], rows[best_row], spec)))
+    if best_row + 1 < len(rows):
+        options.append((best_row, best_row + 1, _pair(rows[best_row], rows[best_row + 1], spec)))
+    top, bottom, cells = max(options, key=lambda option: _matched(option[2]))
+    layout = HeaderLayout(title_row_count=top, first_data_row=bottom + 1, columns={}, names={})
+    for index, (match, text) in sorted(cells.items()):
+        layout.names[index] = text
+        if match is None:
+            layout.unknown.append((index, text))
+        elif match in layout.columns:
+            layout.duplicates.append((index, text))
+        else:
+            layout.columns[match] = index
+    # A row of column numbers under the header ("(1) (2) (3)" or "A B 1 2") is not data.
+    while layout.first_data_row < len(rows):
+        values = [cell for cell in rows[layout.first_data_row] if cell not in (None, "")]
+        if len(values) >= 3 and all(
+            _COLUMN_NUMBER.match(
+                str(int(v)) if isinstance(v, float) and v == int(v) else str(v).strip()
+            )
+            for v in values
+        ):
+            layout.first_data_row += 1
+        else:
+            break
+    return layout

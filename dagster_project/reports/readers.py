@@ -1,0 +1,396 @@
+"""Reading a report file into raw sheets: an .xlsx workbook or a CSV bundle (folder or .zip).
+
+Everything here is defensive: a file from outside is refused with a finding, never with an
+exception, and memory stays bounded (declared and actual expanded sizes are capped, sheets larger
+than the row cap are not materialised).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import python_calamine
+
+from dagster_project.reports.findings import Finding, make_finding
+from dagster_project.reports.text import compact_key, nfc
+
+SHEET_KEYS = {"tong_hop": "tonghop", "ket_nap": "ketnap", "to_chuc": "tochuc"}
+SHEET_TITLES = {"tong_hop": "TongHop", "ket_nap": "KetNap", "to_chuc": "ToChuc"}
+# Rows a sheet may hold above its data (title rows, header rows, a totals row) on top of the cap.
+_ROW_ALLOWANCE = 200
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Bounds on what a report may cost to read; anything beyond is refused with a finding."""
+
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_expanded_bytes: int = 512 * 1024 * 1024
+    max_compression_ratio: int = 250
+    max_members: int = 64
+    max_rows: int = 100_000
+
+
+@dataclass
+class RawSheet:
+    """One sheet's cells, rows as lists; ``rows[i]`` is spreadsheet row ``i + 1``."""
+
+    name: str
+    rows: list[list[object]]
+    too_many_rows: bool = False
+
+
+@dataclass
+class RawWorkbook:
+    file_format: str | None
+    sheets: dict[str, RawSheet] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+
+
+class Refused(Exception):
+    """A file-level refusal carrying its finding; caught inside this module's entry point."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message_en)
+        self.finding = finding
+
+
+def read_report_file(path: Path, limits: ParseLimits) -> RawWorkbook:
+    """Raw sheets of a report file, or a workbook with a file-level error finding."""
+    file_format = _guess_format(path)
+    book = RawWorkbook(file_format)
+    try:
+        if not path.exists():
+            raise Refused(
+                make_finding(
+                    "DQ_FILE_UNREADABLE", value=path.name, detail="không tồn tại / missing"
+                )
+            )
+        if path.is_dir():
+            book.file_format = "csv"
+            _read_csv_folder(path, limits, book)
+            return book
+        size = path.stat().st_size
+        if size == 0:
+            raise Refused(make_finding("DQ_FILE_EMPTY", value=path.name))
+        if size > limits.max_file_bytes:
+            raise Refused(
+                make_finding(
+                    "DQ_FILE_TOO_LARGE",
+                    value=str(size),
+                    expected=f"<= {limits.max_file_bytes} bytes",
+                    detail=f"{size} bytes > {limits.max_file_bytes}",
+                )
+            )
+        if not zipfile.is_zipfile(path):
+            detail = (
+                "tệp .xls cũ / legacy .xls"
+                if path.suffix.lower() == ".xls"
+                else "không phải tệp zip/xlsx / not a zip or xlsx"
+            )
+            raise Refused(make_finding("DQ_FILE_UNREADABLE", value=path.name, detail=detail))
+        with zipfile.ZipFile(path) as archive:
+            infos = _checked_members(archive, limits)
+            names = {info.filename for info in infos}
+            if "xl/workbook.xml" in names:
+                book.file_format = "xlsx"
+                _verify_expanded_sizes(archive, infos, limits)
+            else:
+                book.file_format = "csv"
+                _read_csv_zip(archive, infos, limits, book)
+                return book
+        _read_xlsx(path, limits, book)
+    except Refused as refused:
+        book.findings.append(refused.finding)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        book.findings.append(
+            make_finding(
+                "DQ_FILE_UNREADABLE", value=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
+            )
+        )
+    return book
+
+
+def _guess_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".zip", ".csv") or path.is_dir():
+        return "csv"
+    return None
+
+
+def _unsafe(name: str) -> bool:
+    if "\\" in name or "\x00" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return True
+    return any(part == ".." for part in PurePosixPath(name).parts)
+
+
+def _checked_members(archive: zipfile.ZipFile, limits: ParseLimits) -> list[zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > limits.max_members * 8:
+        raise Refused(
+            make_finding(
+                "DQ_FILE_TOO_LARGE", value=str(len(infos)), detail=f"{len(infos)} tệp/files"
+            )
+        )
+    total = 0
+    for info in infos:
+        if _unsafe(info.filename) or stat.S_ISLNK(info.external_attr >> 16):
+            raise Refused(make_finding("DQ_UNSAFE_PATH", value=info.filename))
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1 << 20 and ratio > limits.max_compression_ratio:
+            raise Refused(
+                make_finding(
+                    "DQ_FILE_TOO_LARGE",
+                    value=info.filename,
+                    detail=f"tỷ lệ nén / compression ratio {ratio:.0f}",
+                )
+            )
+    if total > limits.max_expanded_bytes:
+        raise Refused(
+            make_finding(
+                "DQ_FILE_TOO_LARGE",
+                value=str(total),
+                expected=f"<= {limits.max_expanded_bytes} bytes",
+                detail=f"{total} bytes khi giải nén / expanded",
+            )
+        )
+    return infos
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """Member bytes, never reading more than ``budget`` (declared sizes may lie)."""
+    with archive.open(info) as handle:
+        data = handle.read(budget + 1)
+    if len(data) > budget:
+        raise Refused(
+            make_finding(
+                "DQ_FILE_TOO_LARGE",
+                value=info.filename,
+                detail="vượt giới hạn giải nén / expanded limit",
+            )
+        )
+    return data
+
+
+def _verify_expanded_sizes(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits
+) -> None:
+    """Stream every workbook part once so a lying size header fails here (CRC), not in the reader."""
+    budget = limits.max_expanded_bytes
+    for info in infos:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise Refused(
+                        make_finding(
+                            "DQ_FILE_TOO_LARGE",
+                            value=info.filename,
+                            detail="vượt giới hạn giải nén / expanded limit",
+                        )
+                    )
+
+
+def _assign(book: RawWorkbook, sheet_name: str, loader) -> None:
+    key = compact_key(sheet_name)
+    for logical, wanted in SHEET_KEYS.items():
+        if key == wanted or key.endswith(wanted):
+            if logical in book.sheets:
+                book.findings.append(
+                    make_finding(
+                        "DQ_SHEET_DUPLICATE",
+                        sheet=SHEET_TITLES[logical],
+                        value=sheet_name,
+                        expected=SHEET_TITLES[logical],
+                    )
+                )
+                return
+            try:
+                book.sheets[logical] = loader()
+            except Refused as refused:
+                book.findings.append(refused.finding)
+                book.unreadable.add(logical)
+            return
+
+
+def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for corrupt files
+        raise Refused(
+            make_finding(
+                "DQ_FILE_UNREADABLE", value=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
+            )
+        ) from exc
+    for name in workbook.sheet_names:
+
+        def load(name: str = name) -> RawSheet:
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+            except Exception as exc:
+                raise Refused(
+                    make_finding(
+                        "DQ_FILE_UNREADABLE",
+                        value=name,
+                        detail=f"{type(exc).__name__}: {exc}"[:200],
+                    )
+                ) from exc
+            title = nfc(name)
+            if sheet.height > limits.max_rows + _ROW_ALLOWANCE:
+                return RawSheet(title, [], too_many_rows=True)
+            return RawSheet(title, sheet.to_python(skip_empty_area=False))
+
+        _assign(book, name, load)
+
+
+def _read_csv_folder(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
+    root = path.resolve()
+    files = sorted(
+        p for p in path.rglob("*") if p.suffix.lower() == ".csv" and not p.name.startswith("._")
+    )
+    if len(files) > limits.max_members:
+        raise Refused(
+            make_finding(
+                "DQ_FILE_TOO_LARGE", value=str(len(files)), detail=f"{len(files)} tệp/files"
+            )
+        )
+    total = 0
+    for file in files:
+        resolved = file.resolve()
+        if not resolved.is_relative_to(root):
+            raise Refused(make_finding("DQ_UNSAFE_PATH", value=str(file.relative_to(path))))
+        if not resolved.is_file():
+            continue
+        size = resolved.stat().st_size
+        total += size
+        if total > limits.max_expanded_bytes:
+            raise Refused(
+                make_finding("DQ_FILE_TOO_LARGE", value=file.name, detail=f"{total} bytes")
+            )
+        _assign(book, file.stem, lambda f=resolved: _csv_sheet(f.stem, f.read_bytes(), limits))
+
+
+def _read_csv_zip(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits, book: RawWorkbook
+) -> None:
+    members = [
+        info
+        for info in infos
+        if not info.is_dir()
+        and info.filename.lower().endswith(".csv")
+        and not info.filename.startswith("__MACOSX/")
+        and not PurePosixPath(info.filename).name.startswith("._")
+    ]
+    if len(members) > limits.max_members:
+        raise Refused(
+            make_finding(
+                "DQ_FILE_TOO_LARGE", value=str(len(members)), detail=f"{len(members)} tệp/files"
+            )
+        )
+    budget = limits.max_expanded_bytes
+    for info in members:
+        stem = PurePosixPath(info.filename).stem
+        if not info.flag_bits & 0x800:  # legacy zip tools store names in cp437
+            try:
+                stem = PurePosixPath(info.filename.encode("cp437").decode("utf-8")).stem
+            except UnicodeError:
+                pass
+
+        def load(info: zipfile.ZipInfo = info, stem: str = stem) -> RawSheet:
+            nonlocal budget
+            data = _read_member(archive, info, budget)
+            budget -= len(data)
+            return _csv_sheet(stem, data, limits)
+
+        _assign(book, stem, load)
+
+
+_VIETNAMESE_MARKS = {0x300, 0x301, 0x303, 0x309, 0x323, 0x302, 0x306, 0x31B}
+_EXTRA_ALLOWED = set("đĐ–—“”‘’…°•№ªº·×")
+
+
+def _plausible_vietnamese(text: str) -> bool:
+    """True when decoded text holds only characters Vietnamese documents use."""
+    odd = 0
+    for char in set(text):
+        if char.isascii() or char in _EXTRA_ALLOWED:
+            continue
+        decomposed = unicodedata.normalize("NFD", char)
+        if (
+            decomposed[0].isascii()
+            and decomposed[0].isalpha()
+            and all(ord(mark) in _VIETNAMESE_MARKS for mark in decomposed[1:])
+        ):
+            continue
+        odd += text.count(char)
+    return odd <= max(2, len(text) // 1000)
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1258.
+
+    Windows-1258 writes tone marks as combining characters, so the result is NFC-normalised; a
+    file that is neither (or decodes to implausible characters) raises ``UnicodeError`` rather
+    than produce mojibake.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise UnicodeError("binary data")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = nfc(data.decode("cp1258"))
+    if not _plausible_vietnamese(text):
+        raise UnicodeError("not Windows-1258 Vietnamese text")
+    return text
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:8192]
+    counts = {delimiter: sample.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: counts[delimiter]) if any(counts.values()) else ","
+
+
+def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
+    name = nfc(stem)
+    try:
+        text = decode_csv_bytes(data)
+    except UnicodeError as exc:
+        raise Refused(make_finding("DQ_ENCODING", sheet=name, value=stem, detail=str(exc))) from exc
+    if "\x00" in text:
+        raise Refused(
+            make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail="binary data")
+        )
+    reader = csv.reader(io.StringIO(nfc(text), newline=""), delimiter=_delimiter(text))
+    rows: list[list[object]] = []
+    cap = limits.max_rows + _ROW_ALLOWANCE
+    try:
+        for row in reader:
+            rows.append(row)  # type: ignore[arg-type]
+            if len(rows) > cap:
+                return RawSheet(name, [], too_many_rows=True)
+    except csv.Error as exc:
+        raise Refused(
+            make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail=f"CSV: {exc}")
+        ) from exc
+    width = max((len(row) for row in rows), default=0)
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    return RawSheet(name, rows)

@@ -1,0 +1,103 @@
+"""``tcd validate FILE...``: parse report files and show every finding, without writing anything."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from dagster_project.reports.parse import ReportMeta, parse_report
+from dagster_project.reports.periods import parse_file_name
+from dagster_project.reports.pseudonym import DEMO_KEY
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(str(file.relative_to(path)).encode())
+            digest.update(file.read_bytes())
+        return digest.hexdigest()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def validate_files(
+    paths: list[Path],
+    console: Console,
+    unit_names: Callable[[str], tuple[str, ...]] | None = None,
+) -> int:
+    """Check report files the way the pipeline will; 0 = no error, 1 = errors, 2 = usage problem.
+
+    Member keys are not shown, so the public demo key is enough here: validating needs no secret.
+    """
+    if not paths:
+        console.print("[red]Chưa chỉ ra tệp nào / No file given[/red]")
+        return 2
+    status = 0
+    for raw_path in paths:
+        path = Path(raw_path)
+        if not path.exists():
+            console.print(f"[red]Không tìm thấy tệp / File not found:[/red] {path}")
+            status = 2
+            continue
+        try:
+            unit_code, period_code = parse_file_name(path.name)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            status = 2
+            continue
+        sha = _sha256(path)
+        meta = ReportMeta(
+            report_id=f"{unit_code}_{period_code}_v0_{sha[:8]}",
+            unit_code=unit_code,
+            period_code=period_code,
+            version=0,
+            sha256=sha,
+            file_name=path.name,
+            source_uri=path.resolve().as_uri(),
+            received_at=datetime.now(UTC),
+            unit_names=unit_names(unit_code) if unit_names else (),
+        )
+        result = parse_report(path, meta, DEMO_KEY)
+        rows = result.findings.to_pylist()
+        summary = (
+            f"{path.name}: {result.tong_hop.num_rows} chỉ tiêu / indicators, "
+            f"{result.ket_nap.num_rows} kết nạp / admissions, {result.to_chuc.num_rows} đơn vị / units; "
+            f"{result.error_count} lỗi / errors, {result.warning_count} cảnh báo / warnings"
+        )
+        if not rows:
+            console.print(f"[green]✓[/green] {summary}")
+            continue
+        table = Table(title=summary, show_lines=True)
+        for header in (
+            "Mức / Severity",
+            "Trang / Sheet",
+            "Dòng / Row",
+            "Cột / Column",
+            "Giá trị / Value",
+            "Cần / Expected",
+            "Thông báo / Message",
+        ):
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            colour = "red" if row["severity"] == "error" else "yellow"
+            table.add_row(
+                f"[{colour}]{row['severity']}[/{colour}] {row['rule_code']}",
+                row["sheet"] or "",
+                "" if row["row_number"] is None else str(row["row_number"]),
+                row["column_name"] or "",
+                row["value"] or "",
+                row["expected"] or "",
+                f"{row['message_vi']}\n[dim]{row['message_en']}[/dim]",
+            )
+        console.print(table)
+        if result.error_count:
+            status = max(status, 1)
+    return status

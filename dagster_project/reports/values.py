@@ -1,0 +1,185 @@
+"""Cell values as Vietnamese reports write them: numbers, dates, identity and tax codes.
+
+Every parser raises ``ValueError`` on a value it cannot read; the sheet parsers turn that into a
+finding that names the cell. Functions accept what python-calamine returns for a cell (str, float,
+int, bool, date, datetime) and the plain strings of a CSV file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MIN_DATE = date(1900, 1, 1)
+_MAX_DATE = date(2100, 12, 31)
+_SPACE_CHARS = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_DMY = re.compile(
+    r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DIGITS = re.compile(r"^\d+$")
+_TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+
+
+def is_blank(value: object) -> bool:
+    """A cell with nothing in it: None, an empty string, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_number(value: object) -> Decimal:
+    """A number written the Vietnamese way: '.' groups thousands, ',' is the decimal mark.
+
+    "1.250" is 1250, "75,6" is 75.6 and "75,6%" is 0.756 (what Excel stores for a percent cell).
+    A dot followed by anything but groups of three digits is read as a decimal point ("1.5"), and
+    when both marks appear the last one is the decimal mark ("1,250.5" from an English locale).
+    """
+    if isinstance(value, bool):
+        raise ValueError("boolean is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("not a finite number")
+        return Decimal(repr(value))
+    if not isinstance(value, str):
+        raise ValueError("not a number")
+    text = value.translate(_SPACE_CHARS)
+    if not text:
+        raise ValueError("empty")
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
+    sign = ""
+    if text[:1] in "+-":
+        sign, text = text[0].replace("+", ""), text[1:]
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        if text.count(",") != 1:
+            raise ValueError("more than one decimal comma")
+        text = text.replace(",", ".")
+    elif _GROUPED_DOTS.match(text):
+        text = text.replace(".", "")
+    if not _PLAIN_NUMBER.match(text):
+        raise ValueError("not a number")
+    try:
+        number = Decimal(sign + text)
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
+        raise ValueError("not a number") from exc
+    return number / 100 if percent else number
+
+
+def parse_count(value: object) -> int:
+    """A non-negative whole count; "1.250" → 1250, 12.0 → 12, "12,5" and -1 are refused."""
+    number = parse_number(value)
+    if number != number.to_integral_value():
+        raise ValueError("not a whole number")
+    if number < 0:
+        raise ValueError("negative")
+    return int(number)
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """Date of an Excel serial day number (1900 system, as every modern workbook uses)."""
+    if serial != int(serial):
+        serial = int(serial)  # a time of day on the date: keep the date
+    result = _EXCEL_EPOCH + timedelta(days=int(serial))
+    if not _MIN_DATE <= result <= _MAX_DATE:
+        raise ValueError("serial out of range")
+    return result
+
+
+def parse_date(value: object) -> date:
+    """A date cell: an Excel date, an Excel serial number, or text dd/mm/yyyy (also ISO yyyy-mm-dd).
+
+    Two-digit years and month-first text are refused: "03/04/24" cannot be read safely.
+    """
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError("boolean is not a date")
+    elif isinstance(value, int | float):
+        return excel_serial_to_date(float(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        match = _DMY.match(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+        else:
+            match = _ISO.match(text)
+            if match:
+                year, month, day = (int(part) for part in match.groups())
+            elif _DIGITS.match(text) and 1 <= len(text) <= 6:
+                return excel_serial_to_date(float(text))
+            else:
+                raise ValueError("not a date")
+        result = date(year, month, day)
+    else:
+        raise ValueError("not a date")
+    if not _MIN_DATE <= result <= _MAX_DATE:
+        raise ValueError("date out of range")
+    return result
+
+
+def normalise_cccd(value: object) -> str:
+    """The 12-digit citizen identity number as text.
+
+    A number cell loses leading zeros (every CCCD starts with a 0xx province code), so a numeric cell
+    of 10 or 11 digits is padded back to 12; text must already hold exactly 12 digits.
+    """
+    if isinstance(value, bool):
+        raise ValueError("not a CCCD")
+    if isinstance(value, float):
+        if value != int(value):
+            raise ValueError("not a CCCD")
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        if 10 <= len(text) <= 12:
+            return text.zfill(12)
+        raise ValueError("not 12 digits")
+    if not isinstance(value, str):
+        raise ValueError("not a CCCD")
+    text = value.translate(_SPACE_CHARS).replace(".", "")
+    if len(text) == 12 and _DIGITS.match(text):
+        return text
+    raise ValueError("not 12 digits")
+
+
+def normalise_tax_code(value: object) -> str:
+    """MST as ``0101234567`` or ``0101234567-001`` (a branch).
+
+    Spaces are dropped, a 13-digit code gets its dash back, and a numeric cell that lost its
+    leading zero is padded to 10 digits.
+    """
+    if isinstance(value, bool):
+        raise ValueError("not a tax code")
+    if isinstance(value, float):
+        if value != int(value):
+            raise ValueError("not a tax code")
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        if len(text) in (8, 9, 10):
+            return text.zfill(10)
+        if len(text) in (12, 13):
+            text = text.zfill(13)
+            return f"{text[:10]}-{text[10:]}"
+        raise ValueError("not a tax code")
+    if not isinstance(value, str):
+        raise ValueError("not a tax code")
+    text = value.translate(_SPACE_CHARS)
+    match = _TAX_CODE.match(text)
+    if not match:
+        raise ValueError("not a tax code")
+    main, branch = match.groups()
+    return f"{main}-{branch}" if branch else main
