@@ -83,6 +83,7 @@ class ServedFolder:
     root: Path
     base_url: str = ""
     requests: list[tuple[str, str]] = field(default_factory=list)
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (path, HTTP status)
     fail_first: int = 0  # answer this many requests with 503 first
     truncate: set[str] = field(default_factory=set)  # paths whose body is cut in half
 
@@ -96,6 +97,10 @@ def _handler_class(served: ServedFolder) -> type[SimpleHTTPRequestHandler]:
     class Handler(SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            with lock:
+                served.statuses.append((self.path, int(getattr(code, "value", code))))
 
         def do_GET(self) -> None:
             with lock:
@@ -134,7 +139,7 @@ def http_folder(tmp_path: Path) -> Iterator[Callable[[], ServedFolder]]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
         served.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
         return served
 
