@@ -15,7 +15,7 @@ from datetime import date
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.headers import HeaderLayout, locate_header
-from dagster_project.reports.readers import SHEET_TITLES, RawSheet
+from dagster_project.reports.readers import RawSheet
 from dagster_project.reports.reference import (
     coded_values,
     indicator_catalogue,
@@ -59,17 +59,24 @@ def _row_texts(rows: list[list[object]]) -> list[str]:
     return texts
 
 
-def _is_total(row: list[object]) -> bool:
-    for cell in row[:4]:
-        if is_blank(cell):
-            continue
-        return isinstance(cell, str) and word_key(cell) in _TOTAL_KEYS
+_TOTAL_FIELDS = ("stt", "full_name", "label", "enterprise_name", "tax_code", "cccd")
+
+
+def _is_total(row: list[object], positions: list[int]) -> bool:
+    """A "Tổng cộng" / "Cộng" row, wherever the unit put the word."""
+    for position in positions:
+        cell = row[position]
+        if isinstance(cell, str) and cell.strip():
+            key = word_key(cell)
+            if key in _TOTAL_KEYS or key.startswith("tong cong"):
+                return True
     return False
 
 
 def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
     """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data."""
     wanted = list(layout.columns.values())
+    positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
     kept = []
     rows = sheet.rows
     for index in range(layout.first_data_row, len(rows)):
@@ -79,7 +86,7 @@ def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
             for i in wanted
         ):
             continue
-        if _is_total(row):
+        if _is_total(row, positions):
             continue
         kept.append(index)
     return kept
@@ -89,7 +96,6 @@ def _layout(
     sheet: RawSheet, logical: str, result: SheetResult, max_rows: int
 ) -> tuple[HeaderLayout, list[int]] | None:
     spec = sheet_headers()[logical]
-    title = SHEET_TITLES[logical]
     if sheet.too_many_rows:
         result.findings.append(
             make_finding("DQ_TOO_MANY_ROWS", sheet=sheet.name, expected=str(max_rows))
@@ -109,7 +115,7 @@ def _layout(
         result.title_texts = _row_texts(sheet.rows[:5])
         return None
     result.title_texts = _row_texts(sheet.rows[: layout.title_row_count])
-    for index, text in layout.unknown:
+    for _index, text in layout.unknown:
         result.findings.append(
             make_finding(
                 "DQ_UNKNOWN_COLUMN",
@@ -119,7 +125,7 @@ def _layout(
                 value=text,
             )
         )
-    for index, text in layout.duplicates:
+    for _index, text in layout.duplicates:
         result.findings.append(
             make_finding(
                 "DQ_DUPLICATE_COLUMN",
@@ -145,7 +151,6 @@ def _layout(
         )
         result.refused = True
         return None
-    del title
     return layout, kept
 
 
