@@ -42,15 +42,22 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
                 out[name] = pd.to_datetime(
                     out["period_code"].map(lambda c, p=position: bounds.get(c, (None, None))[p])
                 )
-    for name in ("admission_date", "event_date", "period_start", "period_end", "window_start",
-                 "window_end", "party_org_founded_date", "union_founded_date",
-                 "youth_org_founded_date"):
+    for name in (
+        "admission_date",
+        "event_date",
+        "period_start",
+        "period_end",
+        "window_start",
+        "window_end",
+        "party_org_founded_date",
+        "union_founded_date",
+        "youth_org_founded_date",
+    ):
         if name in out.columns:
             out[name] = pd.to_datetime(out[name])
-    if (
-        {"admission_date", "birth_year"} <= set(out.columns)
-        and "age_in_admission_year" not in out.columns
-    ):
+    if {"admission_date", "birth_year"} <= set(
+        out.columns
+    ) and "age_in_admission_year" not in out.columns:
         out["age_in_admission_year"] = (
             out["admission_date"].dt.year - pd.to_numeric(out["birth_year"])
         ).astype("Int64")

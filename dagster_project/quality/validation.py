@@ -142,8 +142,8 @@ def _context(docs_dir: Path | None) -> Any:
 
 def _batch_definition(ctx: Any, asset_name: str) -> Any:
     sources = ctx.data_sources.all()
-    source = sources[DATASOURCE] if DATASOURCE in sources else ctx.data_sources.add_pandas(
-        DATASOURCE
+    source = (
+        sources[DATASOURCE] if DATASOURCE in sources else ctx.data_sources.add_pandas(DATASOURCE)
     )
     assets = {a.name: a for a in source.assets}
     asset = assets.get(asset_name) or source.add_dataframe_asset(asset_name)
@@ -189,11 +189,14 @@ def _finding(expectation_result: Any) -> dict[str, Any]:
     if exception.get("raised_exception"):
         error = str(exception.get("exception_message") or "").splitlines()[0][:300]
     meta = config.meta or {}
+    # Table-level expectations list no unexpected values; the columns they miss are the sample.
+    mismatched = (result.get("details") or {}).get("mismatched") or {}
+    sample = result.get("partial_unexpected_list") or mismatched.get("missing") or []
     return {
         "expectation": config.type,
         "column": ", ".join(columns) if columns else None,
         "unexpected_count": result.get("unexpected_count"),
-        "sample_values": _json_safe(result.get("partial_unexpected_list", [])),
+        "sample_values": _json_safe(sample),
         "observed_value": _json_safe(result.get("observed_value")),
         "rule_code": meta.get("rule_code"),
         "description": meta.get("description"),
