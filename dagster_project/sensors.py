@@ -5,14 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import dagster as dg
 
-from dagster_project.ingest import load_registry, local_folder
+from dagster_project.ingest import ReportingUnit, load_registry
 from dagster_project.jobs import load_job
 from dagster_project.settings import load_settings
 
 REPORT_SUFFIXES = {".xlsx", ".zip", ".csv"}
+
+
+def local_folder(unit: ReportingUnit) -> Path | None:
+    """The folder behind a unit's ``file://`` location; None for remote locations."""
+    if not unit.location:
+        return None
+    parsed = urlparse(unit.location)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
 def scan_locations(registry_path: Path) -> dict[str, str]:
@@ -24,7 +33,7 @@ def scan_locations(registry_path: Path) -> dict[str, str]:
     registry = load_registry(registry_path)
     seen: dict[str, str] = {}
     for unit in registry.units:
-        folder = local_folder(registry, unit)
+        folder = local_folder(unit)
         if folder is None or not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
