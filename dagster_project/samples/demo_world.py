@@ -276,6 +276,7 @@ def _private_units(
     w: _World, unit: UnitInfo, count: int, n: int, place: str, superior: str, communes: list[str]
 ) -> list[Enterprise]:
     rng = w.rng
+    at = min(3, n - 1)  # the period whose sizes are drawn (2024-H1 in Lào Cai)
     out = []
     for i in range(count):
         ownership = rng.choices(
@@ -283,7 +284,7 @@ def _private_units(
         )[0]
         ent = w.enterprise(unit, ownership, n, place=place)
         size = rng.choice([4, 6, 9, 12, 18, 25, 40, 60, 120]) if ownership != "ho_kinh_doanh" else 3
-        w.grow(ent, 3, size)
+        w.grow(ent, at, size)
         # Enterprises appear over time: most exist from the start.
         if i >= count - 2 and n > 1 and rng.random() < 0.7:
             ent.first = rng.randrange(1, n)
@@ -297,8 +298,8 @@ def _private_units(
                 ent,
                 "chi_bo_co_so",
                 w.old_date(2008, 2021),
-                min(ent.employees[3], rng.randrange(3, 16)),
-                3,
+                min(ent.employees[at], rng.randrange(3, 16)),
+                at,
                 where,
             )
         elif rng.random() < 0.25:
@@ -345,7 +346,7 @@ def _industrial_zone_units(w: _World, unit: UnitInfo, n: int) -> list[Enterprise
             for p in range(at, n):
                 ent.employees[p] = min(ent.employees[p], 19) if p == at else ent.employees[p]
     # Party organisations: Đức Giang, 9 older ones, 2 founded during the plan.
-    members = [96] + _split(rng, IZ_PARTY_MEMBERS_2024H1 - 96 - 5 - 3, [1.0] * 9) + [5, 3]
+    members = [96, *_split(rng, IZ_PARTY_MEMBERS_2024H1 - 96 - 5 - 3, [1.0] * 9), 5, 3]
     members[1:10] = [m + 8 for m in members[1:10]]
     excess = sum(members) - IZ_PARTY_MEMBERS_2024H1
     members[1] -= excess

@@ -57,7 +57,7 @@ class TaxCodes:
 
 
 class CccdNumbers:
-    """Unique 12-digit CCCD numbers: province (3) + gender/century (1) + birth year (2) + serial (6).
+    """Unique 12-digit CCCD: province (3) + gender/century (1) + birth year (2) + serial (6).
 
     The serial is `counter * 7919 mod 10**6` (a bijection on 0..999999 since 7919 is prime to 10),
     so numbers look scattered but a (province, gender, year) key can hand out a million before

@@ -316,7 +316,7 @@ def to_chuc_sheet(st: Styler) -> Sheet:
         "dv_cd": sum(o.union_members for o in rep.orgs),
         "dv_tn": sum(o.youth_members for o in rep.orgs),
     }
-    total: list[Cell] = [sums[k] if k in sums else None for k in keys]
+    total: list[Cell] = [sums.get(k) for k in keys]
     total[0] = "Tổng cộng"
     rows.append(total)
     rows += [[] for _ in range(st.trailing_blank)]

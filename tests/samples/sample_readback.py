@@ -66,42 +66,79 @@ def as_date(v: object) -> dt.date | None:
 
 
 KET_NAP_KEYS = {
-    "ho va ten": "name", "ho ten": "name", "so cccd": "cccd", "so can cuoc cong dan": "cccd",
-    "ngay sinh": "birth", "ngay, thang, nam sinh": "birth", "gioi tinh": "gender",
-    "dan toc": "ethnicity", "doi tuong": "category", "don vi cong tac": "work_unit",
-    "ma so thue": "tax_code", "mst": "tax_code", "ngay ket nap": "admitted",
-    "so quyet dinh": "decision", "so quyet dinh ket nap": "decision", "chi bo": "cell",
+    "ho va ten": "name",
+    "ho ten": "name",
+    "so cccd": "cccd",
+    "so can cuoc cong dan": "cccd",
+    "ngay sinh": "birth",
+    "ngay, thang, nam sinh": "birth",
+    "gioi tinh": "gender",
+    "dan toc": "ethnicity",
+    "doi tuong": "category",
+    "don vi cong tac": "work_unit",
+    "ma so thue": "tax_code",
+    "mst": "tax_code",
+    "ngay ket nap": "admitted",
+    "so quyet dinh": "decision",
+    "so quyet dinh ket nap": "decision",
+    "chi bo": "cell",
     "chi bo sinh hoat": "cell",
 }
 TO_CHUC_KEYS = {
-    "ma so thue": "tax_code", "mst": "tax_code", "ten don vi": "name",
-    "ten doanh nghiep, don vi": "name", "loai hinh": "ownership",
-    "loai hinh doanh nghiep": "ownership", "khu cong nghiep/khu kinh te": "zone",
-    "khu cong nghiep": "zone", "so lao dong": "employees", "tong so lao dong": "employees",
-    "to chuc dang": "party_org", "ngay thanh lap to chuc dang": "party_founded",
-    "so dang vien": "party_members", "tong so dang vien": "party_members",
-    "cap uy cap tren": "superior", "cap uy cap tren truc tiep": "superior",
-    "cong doan co so": "union", "ngay thanh lap cong doan": "union_founded",
-    "so doan vien cong doan": "union_members", "to chuc doan": "youth",
-    "ngay thanh lap to chuc doan": "youth_founded", "so doan vien thanh nien": "youth_members",
+    "ma so thue": "tax_code",
+    "mst": "tax_code",
+    "ten don vi": "name",
+    "ten doanh nghiep, don vi": "name",
+    "loai hinh": "ownership",
+    "loai hinh doanh nghiep": "ownership",
+    "khu cong nghiep/khu kinh te": "zone",
+    "khu cong nghiep": "zone",
+    "so lao dong": "employees",
+    "tong so lao dong": "employees",
+    "to chuc dang": "party_org",
+    "ngay thanh lap to chuc dang": "party_founded",
+    "so dang vien": "party_members",
+    "tong so dang vien": "party_members",
+    "cap uy cap tren": "superior",
+    "cap uy cap tren truc tiep": "superior",
+    "cong doan co so": "union",
+    "ngay thanh lap cong doan": "union_founded",
+    "so doan vien cong doan": "union_members",
+    "to chuc doan": "youth",
+    "ngay thanh lap to chuc doan": "youth_founded",
+    "so doan vien thanh nien": "youth_members",
 }
 CATEGORY = {
-    "cong nhan, nguoi lao dong": "cong_nhan_lao_dong", "hoc sinh, sinh vien": "hoc_sinh_sinh_vien",
-    "sinh vien": "hoc_sinh_sinh_vien", "hoc sinh trung hoc pho thong": "hoc_sinh_thpt",
-    "hoc sinh thpt": "hoc_sinh_thpt", "chu doanh nghiep": "chu_doanh_nghiep",
+    "cong nhan, nguoi lao dong": "cong_nhan_lao_dong",
+    "hoc sinh, sinh vien": "hoc_sinh_sinh_vien",
+    "sinh vien": "hoc_sinh_sinh_vien",
+    "hoc sinh trung hoc pho thong": "hoc_sinh_thpt",
+    "hoc sinh thpt": "hoc_sinh_thpt",
+    "chu doanh nghiep": "chu_doanh_nghiep",
     "can bo quan ly doanh nghiep": "can_bo_quan_ly_dn",
-    "can bo, cong chuc, vien chuc": "can_bo_cong_chuc", "khac": "khac",
+    "can bo, cong chuc, vien chuc": "can_bo_cong_chuc",
+    "khac": "khac",
 }
 OWNERSHIP = {
-    "co quan nha nuoc": "co_quan_nha_nuoc", "don vi su nghiep cong lap": "don_vi_su_nghiep",
-    "doanh nghiep nha nuoc": "dn_nha_nuoc", "tu nhan": "tu_nhan",
-    "doanh nghiep tu nhan": "tu_nhan", "cong ty tnhh": "tu_nhan", "cong ty co phan": "tu_nhan",
-    "co von dau tu nuoc ngoai": "fdi", "fdi": "fdi", "hop tac xa": "hop_tac_xa",
+    "co quan nha nuoc": "co_quan_nha_nuoc",
+    "don vi su nghiep cong lap": "don_vi_su_nghiep",
+    "doanh nghiep nha nuoc": "dn_nha_nuoc",
+    "tu nhan": "tu_nhan",
+    "doanh nghiep tu nhan": "tu_nhan",
+    "cong ty tnhh": "tu_nhan",
+    "cong ty co phan": "tu_nhan",
+    "co von dau tu nuoc ngoai": "fdi",
+    "fdi": "fdi",
+    "hop tac xa": "hop_tac_xa",
     "ho kinh doanh": "ho_kinh_doanh",
 }
 PRIVATE = {"tu_nhan", "fdi", "hop_tac_xa", "ho_kinh_doanh"}
-PARTY_ORG = {"khong": "khong", "chi bo co so": "chi_bo_co_so", "dang bo co so": "dang_bo_co_so",
-             "chi bo truc thuoc": "chi_bo_truc_thuoc"}
+PARTY_ORG = {
+    "khong": "khong",
+    "chi bo co so": "chi_bo_co_so",
+    "dang bo co so": "dang_bo_co_so",
+    "chi bo truc thuoc": "chi_bo_truc_thuoc",
+}
 
 
 def _table(rows: list[list[object]], keys: dict[str, str]) -> list[dict[str, object]]:
@@ -146,7 +183,7 @@ class ReadReport:
 def _summary(rows: list[list[object]]) -> dict[str, int]:
     start = next(i for i, r in enumerate(rows) if r and fold(r[0]) in ("stt", "noi dung"))
     out = {}
-    for r in rows[start + 1:]:
+    for r in rows[start + 1 :]:
         cells = [c for c in r if str(c).strip() != ""]
         if not cells:
             continue
@@ -178,8 +215,15 @@ def read_report(path: Path) -> ReadReport:
         o["zone"] = unicodedata.normalize("NFC", str(o["zone"]).strip()) or None
         o["name"] = unicodedata.normalize("NFC", str(o["name"]))
         o["private"] = o["ownership"] in PRIVATE
-    return ReadReport(unit_code, period, unicodedata.normalize("NFC", title_unit), title_period,
-                      _summary(sheets["tonghop"]), admissions, orgs)
+    return ReadReport(
+        unit_code,
+        period,
+        unicodedata.normalize("NFC", title_unit),
+        title_period,
+        _summary(sheets["tonghop"]),
+        admissions,
+        orgs,
+    )
 
 
 def report_paths(root: Path) -> list[Path]:

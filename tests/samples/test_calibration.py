@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 
@@ -19,8 +20,11 @@ STUDENTS = {"hoc_sinh_sinh_vien", "hoc_sinh_thpt"}
 
 def bounds(period: str) -> tuple[dt.date, dt.date]:
     y = int(period[:4])
-    return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if period[-1] == "1" else (
-        dt.date(y, 7, 1), dt.date(y, 12, 31))
+    return (
+        (dt.date(y, 1, 1), dt.date(y, 6, 30))
+        if period[-1] == "1"
+        else (dt.date(y, 7, 1), dt.date(y, 12, 31))
+    )
 
 
 def lao_cai(reports: list[ReadReport], periods=("2024-H1",)) -> list[ReadReport]:
@@ -35,8 +39,13 @@ def private_founded(reports, date_key: str, periods) -> int:
     n = 0
     for r in lao_cai(reports, periods):
         start, end = bounds(r.period)
-        n += sum(o["private"] and o[date_key] is not None and start <= o[date_key] <= end
-                 and o[date_key] >= PLAN_START for o in r.orgs)
+        n += sum(
+            o["private"]
+            and o[date_key] is not None
+            and start <= o[date_key] <= end
+            and o[date_key] >= PLAN_START
+            for o in r.orgs
+        )
     return n
 
 
@@ -47,11 +56,15 @@ def recount(reports: list[ReadReport]) -> dict[str, object]:
     by_name = {o["name"]: o for r in lao_cai(reports) for o in r.orgs}
     assoc = by_name["Hiệp hội Doanh nghiệp tỉnh Lào Cai"]
     duc = by_name["Công ty TNHH MTV Hóa chất Đức Giang Lào Cai"]
-    duc_types = [o["party_org"] for r in sorted(lao_cai(reports, PLAN + ("2024-H2",)),
-                                                key=lambda r: r.period)
-                 for o in r.orgs if o["name"] == duc["name"]]
-    upgrades = sum(a == "chi_bo_co_so" and b == "dang_bo_co_so"
-                   for a, b in zip(duc_types, duc_types[1:], strict=False))
+    duc_types = [
+        o["party_org"]
+        for r in sorted(lao_cai(reports, (*PLAN, "2024-H2")), key=lambda r: r.period)
+        for o in r.orgs
+        if o["name"] == duc["name"]
+    ]
+    upgrades = sum(
+        a == "chi_bo_co_so" and b == "dang_bo_co_so" for a, b in itertools.pairwise(duc_types)
+    )
 
     def private_adm(periods, units=None) -> int:
         n = 0
@@ -62,8 +75,9 @@ def recount(reports: list[ReadReport]) -> dict[str, object]:
             n += sum(a["tax_code"] in private for a in r.admissions)
         return n
 
-    members_private = sum(o["party_members"] for r in lao_cai(reports) for o in r.orgs
-                          if o["private"])
+    members_private = sum(
+        o["party_members"] for r in lao_cai(reports) for o in r.orgs if o["private"]
+    )
     nb = {r.period: r for r in reports if r.unit_code == "37-CQDN"}
     cats = Counter(a["category"] for a in nb["2023-H1"].admissions)
     return {
@@ -99,8 +113,9 @@ def recount(reports: list[ReadReport]) -> dict[str, object]:
         "F15b": cats["cong_nhan_lao_dong"],
         "F15c": cats["hoc_sinh_sinh_vien"] + cats["hoc_sinh_thpt"],
         "F15d": cats["hoc_sinh_thpt"],
-        "F15e": sum(a["category"] in STUDENTS for p in ("2022-H1", "2022-H2")
-                    for a in nb[p].admissions),
+        "F15e": sum(
+            a["category"] in STUDENTS for p in ("2022-H1", "2022-H2") for a in nb[p].admissions
+        ),
     }
 
 
@@ -128,8 +143,10 @@ def summary_from_detail(r: ReadReport) -> dict[str, int]:
     private = {o["tax_code"] for o in r.orgs if o["private"]}
 
     def founded(key, only_private=False):
-        return sum(o[key] is not None and start <= o[key] <= end
-                   and (o["private"] or not only_private) for o in r.orgs)
+        return sum(
+            o[key] is not None and start <= o[key] <= end and (o["private"] or not only_private)
+            for o in r.orgs
+        )
 
     return {
         fold("Số đảng viên mới được kết nạp"): len(r.admissions),
@@ -137,20 +154,26 @@ def summary_from_detail(r: ReadReport) -> dict[str, int]:
         fold("học sinh, sinh viên"): cats["hoc_sinh_sinh_vien"] + cats["hoc_sinh_thpt"],
         fold("học sinh trung học phổ thông"): cats["hoc_sinh_thpt"],
         fold("chủ doanh nghiệp"): cats["chu_doanh_nghiep"],
-        fold("trong các đơn vị kinh tế tư nhân"): sum(a["tax_code"] in private
-                                                      for a in r.admissions),
-        fold("Số tổ chức đảng thành lập mới trong đơn vị kinh tế tư nhân"):
-            founded("party_founded", True),
+        fold("trong các đơn vị kinh tế tư nhân"): sum(
+            a["tax_code"] in private for a in r.admissions
+        ),
+        fold("Số tổ chức đảng thành lập mới trong đơn vị kinh tế tư nhân"): founded(
+            "party_founded", True
+        ),
         fold("Số công đoàn cơ sở thành lập mới"): founded("union_founded"),
         fold("Số tổ chức đoàn thành lập mới"): founded("youth_founded"),
-        fold("Tổng số đảng viên trong đơn vị kinh tế tư nhân"):
-            sum(o["party_members"] for o in r.orgs if o["private"]),
-        fold("Số tổ chức cơ sở đảng trong đơn vị kinh tế tư nhân"):
-            sum(o["private"] and o["party_org"] in ("chi_bo_co_so", "dang_bo_co_so")
-                for o in r.orgs),
-        fold("Số doanh nghiệp có đảng viên nhưng chưa có tổ chức đảng"):
-            sum(o["ownership"] not in ("co_quan_nha_nuoc", "don_vi_su_nghiep")
-                and o["party_members"] > 0 and o["party_org"] == "khong" for o in r.orgs),
+        fold("Tổng số đảng viên trong đơn vị kinh tế tư nhân"): sum(
+            o["party_members"] for o in r.orgs if o["private"]
+        ),
+        fold("Số tổ chức cơ sở đảng trong đơn vị kinh tế tư nhân"): sum(
+            o["private"] and o["party_org"] in ("chi_bo_co_so", "dang_bo_co_so") for o in r.orgs
+        ),
+        fold("Số doanh nghiệp có đảng viên nhưng chưa có tổ chức đảng"): sum(
+            o["ownership"] not in ("co_quan_nha_nuoc", "don_vi_su_nghiep")
+            and o["party_members"] > 0
+            and o["party_org"] == "khong"
+            for o in r.orgs
+        ),
     }
 
 
@@ -163,8 +186,10 @@ def test_every_summary_equals_its_detail_sheets(demo_reports):
 def test_summary_parts_never_exceed_wholes(demo_reports):
     pairs = [
         ("Số đoàn viên công đoàn kết nạp mới", "trong doanh nghiệp ngoài nhà nước"),
-        ("Số học viên lớp bồi dưỡng nhận thức về Đảng",
-         "người lao động trong đơn vị kinh tế tư nhân"),
+        (
+            "Số học viên lớp bồi dưỡng nhận thức về Đảng",
+            "người lao động trong đơn vị kinh tế tư nhân",
+        ),
         ("Số đoàn viên ưu tú được giới thiệu cho Đảng", "số được kết nạp vào Đảng"),
         ("Số đảng viên mới được kết nạp", "trong các đơn vị kinh tế tư nhân"),
         ("học sinh, sinh viên", "học sinh trung học phổ thông"),
