@@ -1,0 +1,56 @@
+-- Reported and recomputed figures of every published report, one row per unit, period and
+-- indicator (the first TongHop row when a label repeats).
+with
+
+published as (
+    select * from {{ ref('int_published_reports') }}
+),
+
+summary_rows as (
+    select * from {{ ref('stg_parsed__summary_rows') }}
+    where indicator_code is not null
+),
+
+computed as (
+    select * from {{ ref('int_indicators_computed') }}
+),
+
+reported as (
+    select
+        report_id,
+        indicator_code,
+        reported_value,
+        row_number() over (
+            partition by report_id, indicator_code order by row_number
+        ) as occurrence
+    from summary_rows
+),
+
+joined as (
+    select
+        coalesce(reported.report_id, computed.report_id) as report_id,
+        coalesce(reported.indicator_code, computed.indicator_code) as indicator_code,
+        reported.reported_value,
+        computed.computed_value
+    from (select * from reported where occurrence = 1) as reported
+    full outer join computed
+        on
+            reported.report_id = computed.report_id
+            and reported.indicator_code = computed.indicator_code
+),
+
+final as (
+    select
+        published.unit_code,
+        published.period_code,
+        published.period_index,
+        joined.indicator_code,
+        joined.reported_value,
+        joined.computed_value,
+        joined.report_id
+    from joined
+    inner join published
+        on joined.report_id = published.report_id
+)
+
+select * from final

@@ -1,0 +1,60 @@
+-- Every KetNap row of every report version, with its report's unit and period and whether its
+-- tax code is a private-sector unit in the same report's ToChuc sheet.
+with
+
+admissions as (
+    select * from {{ ref('stg_parsed__admissions') }}
+),
+
+versions as (
+    select * from {{ ref('int_report_versions') }}
+),
+
+organizations as (
+    select * from {{ ref('int_organizations_enriched') }}
+),
+
+report_tax_codes as (
+    select
+        report_id,
+        tax_code,
+        {{ dbt.bool_or('is_private_sector') }} as is_private_sector
+    from organizations
+    where tax_code is not null
+    group by report_id, tax_code
+),
+
+final as (
+    select
+        admissions.report_id,
+        versions.unit_code,
+        versions.period_code,
+        versions.period_index,
+        versions.period_start,
+        versions.period_end,
+        versions.received_at,
+        admissions.sheet,
+        admissions.row_number,
+        admissions.member_key,
+        admissions.gender,
+        admissions.ethnicity,
+        admissions.category_code,
+        admissions.work_unit_name,
+        admissions.tax_code,
+        admissions.admission_date,
+        admissions.birth_year,
+        admissions.age_at_admission,
+        report_tax_codes.tax_code is not null as is_tax_code_known,
+        coalesce(report_tax_codes.is_private_sector, false) as is_private_sector,
+        coalesce(admissions.category_code in ('hoc_sinh_sinh_vien', 'hoc_sinh_thpt'), false)
+            as is_student
+    from admissions
+    inner join versions
+        on admissions.report_id = versions.report_id
+    left join report_tax_codes
+        on
+            admissions.report_id = report_tax_codes.report_id
+            and admissions.tax_code = report_tax_codes.tax_code
+)
+
+select * from final

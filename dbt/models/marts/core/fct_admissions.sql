@@ -1,0 +1,68 @@
+-- Admissions of published reports. Incremental: a run appends the rows of newly published report
+-- versions, replacing (delete+insert on unit_period_key) the rows of the version they supersede;
+-- the post-hook drops rows of versions no longer published, so a full refresh gives the same rows.
+{{
+    config(
+        materialized='incremental',
+        unique_key='unit_period_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "delete from {{ this }} where report_id not in"
+            ~ " (select report_id from {{ ref('int_published_reports') }})",
+        ],
+    )
+}}
+
+with
+
+admissions as (
+    select * from {{ ref('int_admissions_enriched') }}
+),
+
+published as (
+    select * from {{ ref('int_published_reports') }}
+),
+
+units as (
+    select * from {{ ref('int_unit_ancestors') }}
+),
+
+provinces as (
+    select distinct
+        unit_code,
+        province_code
+    from units
+),
+
+final as (
+    select
+        cast(admissions.report_id || ':' || cast(admissions.row_number as varchar) as varchar)
+            as admission_key,
+        cast(admissions.member_key as varchar) as member_key,
+        cast(admissions.unit_code as varchar) as unit_code,
+        cast(provinces.province_code as varchar) as province_code,
+        cast(admissions.period_code as varchar) as period_code,
+        cast(admissions.unit_code || '|' || admissions.period_code as varchar) as unit_period_key,
+        cast(admissions.admission_date as date) as admission_date,
+        cast(admissions.category_code as varchar) as category_code,
+        cast(admissions.is_student as boolean) as is_student,
+        cast(admissions.tax_code as varchar) as tax_code,
+        cast(admissions.is_private_sector as boolean) as is_private_sector,
+        cast(admissions.gender as varchar) as gender,
+        cast(admissions.ethnicity as varchar) as ethnicity,
+        cast(admissions.birth_year as integer) as birth_year,
+        cast(admissions.age_at_admission as integer) as age_at_admission,
+        cast(admissions.report_id as varchar) as report_id,
+        cast(admissions.row_number as integer) as row_number
+    from admissions
+    inner join published
+        on admissions.report_id = published.report_id
+    left join provinces
+        on admissions.unit_code = provinces.unit_code
+    {% if is_incremental() %}
+        where admissions.report_id not in (select existing.report_id from {{ this }} as existing)
+    {% endif %}
+)
+
+select * from final

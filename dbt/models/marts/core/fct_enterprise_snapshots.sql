@@ -1,0 +1,51 @@
+with
+
+snapshots as (
+    select * from {{ ref('int_enterprise_snapshots') }}
+),
+
+units as (
+    select * from {{ ref('int_unit_ancestors') }}
+),
+
+provinces as (
+    select distinct
+        unit_code,
+        province_code
+    from units
+),
+
+final as (
+    select
+        cast(
+            snapshots.unit_code || '|' || snapshots.period_code || '|' || snapshots.tax_code
+            as varchar
+        ) as enterprise_snapshot_key,
+        cast(snapshots.tax_code as varchar) as tax_code,
+        cast(snapshots.unit_code as varchar) as unit_code,
+        cast(provinces.province_code as varchar) as province_code,
+        cast(snapshots.period_code as varchar) as period_code,
+        cast(snapshots.enterprise_name as varchar) as enterprise_name,
+        cast(snapshots.ownership_type as varchar) as ownership_type,
+        cast(snapshots.is_private_sector as boolean) as is_private_sector,
+        cast(snapshots.industrial_zone as varchar) as industrial_zone,
+        cast(snapshots.employees as bigint) as employees,
+        cast(snapshots.party_org_type as varchar) as party_org_type,
+        cast(snapshots.has_party_org as boolean) as has_party_org,
+        cast(snapshots.party_org_founded_date as date) as party_org_founded_date,
+        cast(snapshots.party_members as bigint) as party_members,
+        cast(snapshots.superior_committee as varchar) as superior_committee,
+        cast(snapshots.has_union as boolean) as has_union,
+        cast(snapshots.union_founded_date as date) as union_founded_date,
+        cast(snapshots.union_members as bigint) as union_members,
+        cast(snapshots.has_youth_org as boolean) as has_youth_org,
+        cast(snapshots.youth_org_founded_date as date) as youth_org_founded_date,
+        cast(snapshots.youth_members as bigint) as youth_members,
+        cast(snapshots.report_id as varchar) as report_id,
+        cast(snapshots.row_number as integer) as row_number
+    from snapshots
+    left join provinces
+        on snapshots.unit_code = provinces.unit_code
+)
+
+select * from final

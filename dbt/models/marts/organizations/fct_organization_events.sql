@@ -1,0 +1,38 @@
+with
+
+events as (
+    select * from {{ ref('int_organization_events') }}
+),
+
+units as (
+    select * from {{ ref('int_unit_ancestors') }}
+),
+
+provinces as (
+    select distinct
+        unit_code,
+        province_code
+    from units
+),
+
+final as (
+    select
+        cast(events.event_key as varchar) as event_key,
+        cast(events.tax_code as varchar) as tax_code,
+        cast(events.enterprise_name as varchar) as enterprise_name,
+        cast(events.org_kind as varchar) as org_kind,
+        cast(events.event_type as varchar) as event_type,
+        cast(events.event_date as date) as event_date,
+        cast(events.unit_code as varchar) as unit_code,
+        cast(provinces.province_code as varchar) as province_code,
+        cast(events.period_code as varchar) as period_code,
+        cast(events.is_private_sector as boolean) as is_private_sector,
+        cast(events.from_value as varchar) as from_value,
+        cast(events.to_value as varchar) as to_value,
+        cast(events.report_id as varchar) as report_id
+    from events
+    left join provinces
+        on events.unit_code = provinces.unit_code
+)
+
+select * from final
