@@ -6,6 +6,7 @@ import datetime as dt
 import filecmp
 import json
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sample_readback import fold, load_sheets, read_report, report_paths
 from dagster_project.samples import generate, write_sample
 from dagster_project.samples.violations import INJECTIONS
 
+BOM = b"\xef\xbb\xbf"
 COMMITTED = Path(__file__).resolve().parents[2] / "sources" / "samples" / "reports"
 
 
@@ -38,18 +40,22 @@ def test_committed_sample_is_what_the_generator_writes(demo_dir):
     assert tree(COMMITTED) == tree(demo_dir), cmp.diff_files
 
 
-def test_demo_sample_mixes_workbooks_zips_folders_and_one_bom(demo_dir):
+def _starts_with_bom(path: Path) -> bool:
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            return all(zf.read(n).startswith(BOM) for n in zf.namelist())
+    if path.is_dir():
+        return all(f.read_bytes().startswith(BOM) for f in path.glob("*.csv"))
+    return False
+
+
+def test_demo_sample_mixes_workbooks_zips_folders_and_bom_bundles(demo_dir):
     paths = report_paths(demo_dir)
     kinds = {p.suffix or "folder" for p in paths}
     assert kinds == {".xlsx", ".zip", "folder"}
     assert sum(p.suffix == ".xlsx" for p in paths) > len(paths) / 2
-    boms = [
-        p
-        for p in paths
-        if (p.suffix == ".zip" and b"\xef\xbb\xbf" in p.read_bytes()[:0])
-        or (p.is_dir() and (p / "TongHop.csv").read_bytes().startswith(b"\xef\xbb\xbf"))
-    ]
-    assert boms
+    boms = {p.suffix or "folder" for p in paths if _starts_with_bom(p)}
+    assert boms == {".zip", "folder"}
 
 
 def test_write_sample_returns_every_report_path(tmp_path):
