@@ -16,6 +16,16 @@ from dagster_project.ingest.periods import is_period_code, period_bounds
 
 SHEETS = ("tong_hop", "ket_nap", "to_chuc")
 MART_SCHEMA = "marts"
+DATE_COLUMNS = (
+    "admission_date",
+    "event_date",
+    "period_start",
+    "period_end",
+    "party_org_founded_date",
+    "union_founded_date",
+    "youth_org_founded_date",
+)
+"""Dates compared with each other, made one datetime type however DuckDB or Parquet typed them."""
 
 
 class TableMissing(LookupError):
@@ -42,17 +52,7 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
                 out[name] = pd.to_datetime(
                     out["period_code"].map(lambda c, p=position: bounds.get(c, (None, None))[p])
                 )
-    for name in (
-        "admission_date",
-        "event_date",
-        "period_start",
-        "period_end",
-        "window_start",
-        "window_end",
-        "party_org_founded_date",
-        "union_founded_date",
-        "youth_org_founded_date",
-    ):
+    for name in DATE_COLUMNS:
         if name in out.columns:
             out[name] = pd.to_datetime(out[name])
     if {"admission_date", "birth_year"} <= set(
