@@ -58,7 +58,8 @@ def _convert(
                 findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
             append(None)
             continue
-        key = (type(cell), cell)
+        # True == 1.0 in Python: keep booleans apart from numbers in the memo
+        key = cell if cell.__class__ is not bool else ("bool", cell)
         value = memo.get(key, _INVALID)
         if value is _INVALID:
             if is_blank(cell):
@@ -150,7 +151,7 @@ def coded(
     required: str | None = None,
     default: str | None = None,
 ) -> list:
-    """Codes of a coded-value column; a blank cell takes ``default`` (e.g. "khong" for no party org)."""
+    """Codes of a coded-value column; a blank cell takes ``default`` ("khong": no party org)."""
     if column is None:
         return [default] * count
 

@@ -8,6 +8,7 @@ than the row cap are not materialised).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import stat
@@ -187,7 +188,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
 def _verify_expanded_sizes(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits
 ) -> None:
-    """Stream every workbook part once so a lying size header fails here (CRC), not in the reader."""
+    """Stream every workbook part once: a lying size header fails here (CRC), not in calamine."""
     budget = limits.max_expanded_bytes
     for info in infos:
         with archive.open(info) as handle:
@@ -303,10 +304,8 @@ def _read_csv_zip(
     for info in members:
         stem = PurePosixPath(info.filename).stem
         if not info.flag_bits & 0x800:  # legacy zip tools store names in cp437
-            try:
+            with contextlib.suppress(UnicodeError):
                 stem = PurePosixPath(info.filename.encode("cp437").decode("utf-8")).stem
-            except UnicodeError:
-                pass
 
         def load(info: zipfile.ZipInfo = info, stem: str = stem) -> RawSheet:
             nonlocal budget

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
@@ -59,34 +60,38 @@ def _row_texts(rows: list[list[object]]) -> list[str]:
     return texts
 
 
-_TOTAL_FIELDS = ("stt", "full_name", "label", "enterprise_name", "tax_code", "cccd")
+_TOTAL_INITIALS = frozenset("TtCc")
+_TOTAL_FIELDS = ("stt", "full_name", "label", "enterprise_name")
 
 
 def _is_total(row: list[object], positions: list[int]) -> bool:
     """A "Tổng cộng" / "Cộng" row, wherever the unit put the word."""
     for position in positions:
         cell = row[position]
-        if isinstance(cell, str) and cell.strip():
+        # cheap filter first: the words start with T or C and are short
+        if isinstance(cell, str) and len(cell) < 40 and cell.lstrip()[:1] in _TOTAL_INITIALS:
             key = word_key(cell)
             if key in _TOTAL_KEYS or key.startswith("tong cong"):
                 return True
     return False
 
 
+def _blank(values: tuple) -> bool:
+    if any(values):
+        return all(isinstance(v, str) and not v.strip() for v in values if v)
+    return not any(v is not None and v is not False and not isinstance(v, str) for v in values)
+
+
 def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
     """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data."""
     wanted = list(layout.columns.values())
+    getter = itemgetter(*wanted) if len(wanted) > 1 else (lambda row: (row[wanted[0]],))
     positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
     kept = []
     rows = sheet.rows
     for index in range(layout.first_data_row, len(rows)):
         row = rows[index]
-        if all(
-            row[i] is None or row[i] == "" or (isinstance(row[i], str) and not row[i].strip())
-            for i in wanted
-        ):
-            continue
-        if _is_total(row, positions):
+        if _blank(getter(row)) or _is_total(row, positions):
             continue
         kept.append(index)
     return kept
@@ -238,7 +243,7 @@ def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
 
 def member_key(cccd: str, key: bytes) -> str:
     """Keyed pseudonym of a CCCD: stable across reports for one key, useless without it."""
-    return hmac.new(key, cccd.encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, cccd.encode("ascii"), hashlib.sha256).hex()
 
 
 def parse_ket_nap(

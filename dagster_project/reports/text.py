@@ -1,9 +1,9 @@
 """Text normalisation shared by every matcher in the parser.
 
-Reports arrive in NFC or NFD, in any case, with stray spaces, line breaks inside wrapped header cells
-and numbering in front of labels. Every comparison goes through one of the keys below so that two
-spellings a district officer would call "the same" compare equal, while the value written to Parquet
-stays the NFC text as found.
+Reports arrive in NFC or NFD, in any case, with stray spaces, line breaks inside wrapped header
+cells and numbering in front of labels. Every comparison goes through one of the keys below so
+that two spellings a district officer would call "the same" compare equal, while the value written
+to Parquet stays the NFC text as found.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def nfc(value: str) -> str:
 
 @lru_cache(maxsize=65536)
 def clean_text(value: str) -> str:
-    """NFC, trimmed, with runs of whitespace (including NBSP and line breaks) collapsed to one space."""
+    """NFC, trimmed, runs of whitespace (NBSP and line breaks too) collapsed to one space."""
     return _SPACES.sub(" ", nfc(value).replace("\u00a0", " ")).strip()
 
 

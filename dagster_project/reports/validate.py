@@ -69,7 +69,8 @@ def validate_files(
         rows = result.findings.to_pylist()
         summary = (
             f"{path.name}: {result.tong_hop.num_rows} chỉ tiêu / indicators, "
-            f"{result.ket_nap.num_rows} kết nạp / admissions, {result.to_chuc.num_rows} đơn vị / units; "
+            f"{result.ket_nap.num_rows} kết nạp / admissions, "
+            f"{result.to_chuc.num_rows} đơn vị / units; "
             f"{result.error_count} lỗi / errors, {result.warning_count} cảnh báo / warnings"
         )
         if not rows:

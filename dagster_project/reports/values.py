@@ -133,8 +133,8 @@ def parse_date(value: object) -> date:
 def normalise_cccd(value: object) -> str:
     """The 12-digit citizen identity number as text.
 
-    A number cell loses leading zeros (every CCCD starts with a 0xx province code), so a numeric cell
-    of 10 or 11 digits is padded back to 12; text must already hold exactly 12 digits.
+    A number cell loses leading zeros (every CCCD starts with a 0xx province code), so a numeric
+    cell of 10 or 11 digits is padded back to 12; text must already hold exactly 12 digits.
     """
     if isinstance(value, bool):
         raise ValueError("not a CCCD")

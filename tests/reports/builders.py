@@ -544,11 +544,14 @@ def to_cp1258(text: str) -> bytes:
 
 
 def csv_files(
-    variant: Variant = Variant(), encoding: str = "utf-8", delimiter: str = ","
+    variant: Variant = Variant(),
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    sheet_list: list[Sheet] | None = None,
 ) -> dict[str, bytes]:
     """One CSV file per sheet: name → bytes in the given encoding ("utf-8-sig", "cp1258", ...)."""
     files = {}
-    for sheet in sheets(variant):
+    for sheet in sheet_list if sheet_list is not None else sheets(variant):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
         for row in sheet.rows:
@@ -566,9 +569,14 @@ def build_csv_folder(folder: Path, variant: Variant = Variant(), encoding: str =
     return folder
 
 
-def build_csv_zip(path: Path, variant: Variant = Variant(), encoding: str = "utf-8") -> Path:
+def build_csv_zip(
+    path: Path,
+    variant: Variant = Variant(),
+    encoding: str = "utf-8",
+    sheet_list: list[Sheet] | None = None,
+) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in csv_files(variant, encoding).items():
+        for name, data in csv_files(variant, encoding, sheet_list=sheet_list).items():
             archive.writestr(name, data)
     return path
 

@@ -86,7 +86,9 @@ def test_undecodable_csv_is_refused_with_an_encoding_finding(tmp_path, parse):
     path.mkdir()
     for name, data in csv_files().items():
         (path / name).write_bytes(data)
-    (path / "ToChuc.csv").write_bytes("Mã số thuế,Tên đơn vị\n".encode("utf-16-le")[2:] + b"\x81\x8d\x8f")
+    (path / "ToChuc.csv").write_bytes(
+        "Mã số thuế,Tên đơn vị\n".encode("utf-16-le")[2:] + b"\x81\x8d\x8f"
+    )
     result = parse(path)
     assert "DQ_ENCODING" in rules(result)
     assert "DQ_SHEET_MISSING" not in rules(result)
@@ -112,7 +114,9 @@ def test_missing_required_column_is_an_error_naming_it(tmp_path, parse):
 def test_sheet_without_a_header_row_is_refused(tmp_path, parse):
     sheet_list = sheets()
     sheet_list[2].rows = [["a", "b"], [1, 2]]
-    assert "DQ_HEADER_NOT_FOUND" in rules(parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list)))
+    assert "DQ_HEADER_NOT_FOUND" in rules(
+        parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list))
+    )
 
 
 def test_formula_cells_are_read_as_their_cached_values(tmp_path, parse):

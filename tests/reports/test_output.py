@@ -18,12 +18,21 @@ from tests.reports.builders import KET_NAP, build_xlsx
 
 NAME = "088_2024-H1"
 EXPECTED_DUCKDB_TYPES = {
-    "report": {"version": "INTEGER", "received_at": "TIMESTAMP", "parsed_at": "TIMESTAMP",
-               "error_count": "INTEGER", "warning_count": "INTEGER"},
+    "report": {
+        "version": "INTEGER",
+        "received_at": "TIMESTAMP",
+        "parsed_at": "TIMESTAMP",
+        "error_count": "INTEGER",
+        "warning_count": "INTEGER",
+    },
     "tong_hop": {"row_number": "INTEGER", "reported_value": "BIGINT"},
     "ket_nap": {"admission_date": "DATE", "birth_year": "INTEGER", "age_at_admission": "INTEGER"},
-    "to_chuc": {"employees": "BIGINT", "party_org_founded_date": "DATE", "has_union": "BOOLEAN",
-                "youth_members": "BIGINT"},
+    "to_chuc": {
+        "employees": "BIGINT",
+        "party_org_founded_date": "DATE",
+        "has_union": "BOOLEAN",
+        "youth_members": "BIGINT",
+    },
     "findings": {"row_number": "INTEGER", "severity": "VARCHAR"},
 }
 
@@ -43,9 +52,13 @@ def test_five_files_are_written(written):
 @pytest.mark.parametrize("table", sorted(TABLES))
 def test_schema_is_exactly_the_data_layout(written, table):
     assert pq.read_schema(written / f"{table}.parquet").names == TABLES[table].names
-    types = dict(duckdb.sql(f"describe select * from '{written / table}.parquet'").fetchall()
-                 and [(r[0], r[1]) for r in duckdb.sql(
-                     f"describe select * from '{written / table}.parquet'").fetchall()])
+    types = dict(
+        duckdb.sql(f"describe select * from '{written / table}.parquet'").fetchall()
+        and [
+            (r[0], r[1])
+            for r in duckdb.sql(f"describe select * from '{written / table}.parquet'").fetchall()
+        ]
+    )
     for column, expected in EXPECTED_DUCKDB_TYPES[table].items():
         assert types[column] == expected
 
@@ -77,16 +90,21 @@ def test_empty_schemas_have_zero_rows_and_the_same_schema(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("088_2024-H1.xlsx", ("088", "2024-H1")), ("NB_CQDN_2023-H2.zip", ("NB_CQDN", "2023-H2")),
-     ("BQLKKT_2024-H1", ("BQLKKT", "2024-H1"))],
+    [
+        ("088_2024-H1.xlsx", ("088", "2024-H1")),
+        ("NB_CQDN_2023-H2.zip", ("NB_CQDN", "2023-H2")),
+        ("BQLKKT_2024-H1", ("BQLKKT", "2024-H1")),
+    ],
 )
 def test_file_names_give_unit_and_period(name, expected):
     assert parse_file_name(name) == expected
 
 
-@pytest.mark.parametrize("name", ["088-2024-H1.xlsx", "088_2024-H3.xlsx", "088_2024.xlsx", "088_2024-H1.xls"])
+@pytest.mark.parametrize(
+    "name", ["088-2024-H1.xlsx", "088_2024-H3.xlsx", "088_2024.xlsx", "088_2024-H1.xls"]
+)
 def test_bad_file_names_raise_a_bilingual_error(name):
-    with pytest.raises(ValueError, match="không đúng mẫu.*does not follow"):
+    with pytest.raises(ValueError, match=r"không đúng mẫu.*does not follow"):
         parse_file_name(name)
 
 

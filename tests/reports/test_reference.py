@@ -16,12 +16,27 @@ from dagster_project.reports.reference import (
 )
 
 CONTRACT_INDICATORS = {
-    "ket_nap_dang_vien", "ket_nap_cong_nhan_lao_dong", "ket_nap_hoc_sinh_sinh_vien",
-    "ket_nap_hoc_sinh_thpt", "ket_nap_chu_doanh_nghiep", "ket_nap_kttn", "lop_boi_duong",
-    "hoc_vien_boi_duong", "hoc_vien_kttn", "de_nghi_ket_nap", "doan_vien_uu_tu_gioi_thieu",
-    "chuyen_chinh_thuc", "tcd_thanh_lap_kttn", "cdcs_thanh_lap", "doan_vien_cong_doan_moi",
-    "doan_vien_cong_doan_moi_ngoai_nn", "to_chuc_doan_thanh_lap", "dang_vien_kttn", "tcd_kttn",
-    "dn_co_dv_chua_co_tcd", "doan_vien_uu_tu_ket_nap",
+    "ket_nap_dang_vien",
+    "ket_nap_cong_nhan_lao_dong",
+    "ket_nap_hoc_sinh_sinh_vien",
+    "ket_nap_hoc_sinh_thpt",
+    "ket_nap_chu_doanh_nghiep",
+    "ket_nap_kttn",
+    "lop_boi_duong",
+    "hoc_vien_boi_duong",
+    "hoc_vien_kttn",
+    "de_nghi_ket_nap",
+    "doan_vien_uu_tu_gioi_thieu",
+    "chuyen_chinh_thuc",
+    "tcd_thanh_lap_kttn",
+    "cdcs_thanh_lap",
+    "doan_vien_cong_doan_moi",
+    "doan_vien_cong_doan_moi_ngoai_nn",
+    "to_chuc_doan_thanh_lap",
+    "dang_vien_kttn",
+    "tcd_kttn",
+    "dn_co_dv_chua_co_tcd",
+    "doan_vien_uu_tu_ket_nap",
 }
 
 
@@ -41,15 +56,30 @@ def test_every_parser_rule_is_in_dq_rules_with_its_checker():
 
 def test_warehouse_rules_are_declared():
     warehouse = {code for code, row in dq_rules().items() if row["checked_by"] == "warehouse"}
-    assert {"DQ_PART_LE_WHOLE", "DQ_SUMMARY_DETAIL", "DQ_TAXCODE_UNKNOWN", "DQ_DUPLICATE_PERSON",
-            "DQ_CUMULATIVE_SHRINK", "DQ_STOCK_MOVEMENT", "DQ_OUTLIER", "DQ_MISSING_REPORT",
-            "DQ_LATE_REPORT"} <= warehouse
+    assert {
+        "DQ_PART_LE_WHOLE",
+        "DQ_SUMMARY_DETAIL",
+        "DQ_TAXCODE_UNKNOWN",
+        "DQ_DUPLICATE_PERSON",
+        "DQ_CUMULATIVE_SHRINK",
+        "DQ_STOCK_MOVEMENT",
+        "DQ_OUTLIER",
+        "DQ_MISSING_REPORT",
+        "DQ_LATE_REPORT",
+    } <= warehouse
 
 
 def test_coded_value_domains_and_codes_follow_the_layout():
     domains = coded_values()
-    assert set(domains["loai_hinh"].labels) == {"co_quan_nha_nuoc", "don_vi_su_nghiep", "dn_nha_nuoc",
-                                                 "tu_nhan", "fdi", "hop_tac_xa", "ho_kinh_doanh"}
+    assert set(domains["loai_hinh"].labels) == {
+        "co_quan_nha_nuoc",
+        "don_vi_su_nghiep",
+        "dn_nha_nuoc",
+        "tu_nhan",
+        "fdi",
+        "hop_tac_xa",
+        "ho_kinh_doanh",
+    }
     assert private_sector_codes() == {"tu_nhan", "fdi", "hop_tac_xa", "ho_kinh_doanh"}
     assert set(domains["gioi_tinh"].labels) == {"nam", "nu"}
     assert len(domains["doi_tuong"].labels) == 7
@@ -68,7 +98,14 @@ def test_there_are_54_ethnic_groups():
 
 def test_seed_csvs_have_the_layout_columns():
     expected = {
-        "indicator_catalogue.csv": ["indicator_code", "label", "aliases", "kind", "parent_code", "description_en"],
+        "indicator_catalogue.csv": [
+            "indicator_code",
+            "label",
+            "aliases",
+            "kind",
+            "parent_code",
+            "description_en",
+        ],
         "coded_values.csv": ["domain", "code", "label", "variants", "is_private_sector"],
         "ethnic_groups.csv": ["ethnic_code", "label", "variants"],
         "dq_rules.csv": ["rule_code", "severity", "checked_by", "description_vi", "description_en"],

@@ -23,7 +23,11 @@ def _finding(result, rule):
 def test_short_cccd_is_an_error_that_does_not_echo_the_number(tmp_path, parse):
     result = _ket_nap_with(tmp_path, parse, 2, "01009000123")
     finding = _finding(result, "DQ_CCCD_FORMAT")
-    assert (finding["sheet"], finding["row_number"], finding["column_name"]) == ("KetNap", 5, "Số CCCD")
+    assert (finding["sheet"], finding["row_number"], finding["column_name"]) == (
+        "KetNap",
+        5,
+        "Số CCCD",
+    )
     assert "01009000123" not in str(finding)
     assert result.ket_nap.column("member_key")[0].as_py() is None
 
@@ -39,8 +43,12 @@ def test_member_key_is_stable_and_keyed(tmp_path, parse):
     from dagster_project.reports.sheets import member_key
 
     first = parse(build_xlsx(tmp_path / f"{NAME}.xlsx"))
-    assert first.ket_nap.column("member_key")[0].as_py() == member_key("010090001234", b"tcd-demo-key-not-secret")
-    assert member_key("010090001234", b"another key") != first.ket_nap.column("member_key")[0].as_py()
+    assert first.ket_nap.column("member_key")[0].as_py() == member_key(
+        "010090001234", b"tcd-demo-key-not-secret"
+    )
+    assert (
+        member_key("010090001234", b"another key") != first.ket_nap.column("member_key")[0].as_py()
+    )
 
 
 def test_bad_tax_code_is_an_error(tmp_path, parse):
@@ -104,7 +112,9 @@ def test_fractional_count_is_an_error(tmp_path, parse):
 
 def test_founding_after_period_end_is_an_error(tmp_path, parse):
     result = _to_chuc_with(tmp_path, parse, 7, date(2024, 7, 2))
-    assert _finding(result, "DQ_FOUNDED_AFTER_PERIOD")["column_name"] == "Ngày thành lập tổ chức đảng"
+    assert (
+        _finding(result, "DQ_FOUNDED_AFTER_PERIOD")["column_name"] == "Ngày thành lập tổ chức đảng"
+    )
 
 
 def test_unknown_yes_no_value_is_an_error(tmp_path, parse):
@@ -125,7 +135,9 @@ def test_unknown_indicator_is_a_warning_and_the_row_is_kept(tmp_path, parse):
 def test_indicator_reported_twice_is_an_error(tmp_path, parse):
     sheet_list = sheets()
     sheet_list[0].rows.append([22, "Số đảng viên mới được kết nạp", 4])
-    assert "DQ_DUPLICATE_INDICATOR" in rules(parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list)))
+    assert "DQ_DUPLICATE_INDICATOR" in rules(
+        parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list))
+    )
 
 
 def test_title_of_another_unit_is_an_error(tmp_path, parse):

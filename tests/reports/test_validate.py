@@ -14,7 +14,10 @@ def _console() -> Console:
 
 def test_clean_file_validates_with_status_0(tmp_path):
     console = _console()
-    assert validate_files([build_xlsx(tmp_path / "088_2024-H1.xlsx")], console, lambda _: UNIT_NAMES) == 0
+    assert (
+        validate_files([build_xlsx(tmp_path / "088_2024-H1.xlsx")], console, lambda _: UNIT_NAMES)
+        == 0
+    )
 
 
 def test_file_with_an_error_validates_with_status_1_and_shows_it(tmp_path):

@@ -103,23 +103,36 @@ LABELS = [(indicator.code, indicator.label) for indicator in CATALOGUE.indicator
 NUMBERING = st.sampled_from(["", "1. ", "1.2 ", "1.2. ", "a) ", "b. ", "II. ", "- ", "+ "])
 
 
-@given(st.sampled_from(LABELS), NUMBERING, st.sampled_from(["NFC", "NFD"]),
-       st.sampled_from([str.upper, str.lower, str.title, lambda s: s]),
-       st.sampled_from([" ", "  ", "\n", " \n "]))
+@given(
+    st.sampled_from(LABELS),
+    NUMBERING,
+    st.sampled_from(["NFC", "NFD"]),
+    st.sampled_from([str.upper, str.lower, str.title, lambda s: s]),
+    st.sampled_from([" ", "  ", "\n", " \n "]),
+)
 def test_label_spelling_variants_match_their_indicator(entry, prefix, form, case, space):
     code, label = entry
     written = unicodedata.normalize(form, case(prefix + label.replace(" ", space, 2)))
     assert CATALOGUE.match(written) == code
 
 
-@given(st.sampled_from([(i.code, i.label) for i in CATALOGUE.indicators.values()
-                        if i.label.startswith("Trong đó: ")]))
+@given(
+    st.sampled_from(
+        [
+            (i.code, i.label)
+            for i in CATALOGUE.indicators.values()
+            if i.label.startswith("Trong đó: ")
+        ]
+    )
+)
 def test_child_labels_match_without_their_of_them_prefix(entry):
     code, label = entry
     assert CATALOGUE.match(label.removeprefix("Trong đó: ")) == code
 
 
-VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+)
 
 
 @given(st.text(alphabet=VIETNAMESE + "0123456789 .,:;()-\n", min_size=1, max_size=40))
