@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 MANIFEST := dbt/target/manifest.json
+# dagster-dbt looks for `dbt` on PATH.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup demo test ui lint format docs bench clean
 

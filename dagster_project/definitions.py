@@ -1,6 +1,5 @@
 """The tcd-warehouse code location: one Definitions with every asset, check, job and trigger."""
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -10,6 +9,7 @@ from dagster_project.assets.publish import published_warehouse
 from dagster_project.assets.warehouse import warehouse_dbt
 from dagster_project.jobs import load_job
 from dagster_project.resources import WarehouseResource, dbt_project
+from dagster_project.resources.dbt_project import DBT_EXECUTABLE
 from dagster_project.schedules import nightly_load
 from dagster_project.sensors import new_report_files
 
@@ -21,6 +21,6 @@ defs = dg.Definitions(
     sensors=[new_report_files],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

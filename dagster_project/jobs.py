@@ -1,6 +1,5 @@
 """Jobs: the full load (pull, parse, build, check, publish)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """The nightly load, at 02:00 Vietnam time."""
 
-from __future__ import annotations
 
 import dagster as dg
 

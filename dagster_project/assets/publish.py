@@ -1,6 +1,5 @@
 """Publish the audited marts to the file BI tools read, by one atomic rename."""
 
-from __future__ import annotations
 
 import json
 

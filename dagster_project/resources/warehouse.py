@@ -1,6 +1,5 @@
 """The one resource every asset shares: the warehouse's folders and secrets."""
 
-from __future__ import annotations
 
 import os
 
