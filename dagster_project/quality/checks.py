@@ -6,23 +6,34 @@ accepted reports is still right. Mart checks are blocking errors: the publish st
 downstream of the marts, so nothing reaches BI tools until every one of them passes.
 """
 
-from __future__ import annotations
-
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.quality.frames import SHEETS, TableMissing, read_mart, read_parsed_sheet
+from dagster_project.quality.frames import (
+    MART_SCHEMA,
+    SHEETS,
+    TableMissing,
+    read_mart,
+    read_parsed_sheet,
+)
 from dagster_project.quality.suites import load_suite_dict, suite_tables
 from dagster_project.quality.validation import ValidationOutcome, validate_frame
 from dagster_project.resources.warehouse import WarehouseResource
 
 PARSED_ASSET = dg.AssetKey("parsed_reports")
 MART_FAMILIES = ("admissions", "organisations", "indicators", "completeness")
+SHEET_SEVERITY = dg.AssetCheckSeverity.WARN
+MART_SEVERITY = dg.AssetCheckSeverity.ERROR
 
 
 def outcome_result(
-    outcome: ValidationOutcome, *, suite_name: str, severity: dg.AssetCheckSeverity
+    outcome: ValidationOutcome,
+    *,
+    key: dg.AssetCheckKey,
+    suite_name: str,
+    severity: dg.AssetCheckSeverity,
 ) -> dg.AssetCheckResult:
     """Turn a validation into a check result whose metadata says exactly what failed."""
     metadata: dict[str, dg.RawMetadataValue] = {
@@ -38,14 +49,22 @@ def outcome_result(
         metadata["skipped"] = dg.MetadataValue.md("\n".join(f"- {s}" for s in outcome.skipped))
     if outcome.docs_url:
         metadata["data_docs"] = dg.MetadataValue.url(outcome.docs_url)
-    return dg.AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=outcome.success,
+        severity=severity,
+        metadata=metadata,
+    )
 
 
 def missing_result(
-    error: Exception, *, suite_name: str, severity: dg.AssetCheckSeverity
+    error: Exception, *, key: dg.AssetCheckKey, suite_name: str, severity: dg.AssetCheckSeverity
 ) -> dg.AssetCheckResult:
     """A table that is not there fails its check, naming what was looked for and where."""
     return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
         passed=False,
         severity=severity,
         metadata={"suite": suite_name, "error": str(error)},
@@ -53,65 +72,99 @@ def missing_result(
     )
 
 
+def sheet_check_key(sheet: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(PARSED_ASSET, f"gx_{sheet}")
+
+
+def mart_check_key(family: str, table: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(dg.AssetKey([MART_SCHEMA, table]), f"gx_{family}")
+
+
 def run_sheet_check(sheet: str, parsed_dir: Path, docs_dir: Path | None) -> dg.AssetCheckResult:
     """Validate one parsed sheet over every accepted report version."""
-    severity = dg.AssetCheckSeverity.WARN
+    common = {"key": sheet_check_key(sheet), "suite_name": sheet, "severity": SHEET_SEVERITY}
     try:
         frame = read_parsed_sheet(parsed_dir, sheet)
     except TableMissing as error:
-        return missing_result(error, suite_name=sheet, severity=severity)
-    outcome = validate_frame(sheet, frame, docs_dir=docs_dir)
-    return outcome_result(outcome, suite_name=sheet, severity=severity)
+        return missing_result(error, **common)
+    return outcome_result(validate_frame(sheet, frame, docs_dir=docs_dir), **common)
 
 
 def run_mart_check(
     family: str, table: str, build_db: Path, docs_dir: Path | None
 ) -> dg.AssetCheckResult:
     """Validate one mart table of the build database against its family suite."""
-    severity = dg.AssetCheckSeverity.ERROR
     suite_name = f"{family}.{table}"
+    common = {
+        "key": mart_check_key(family, table),
+        "suite_name": suite_name,
+        "severity": MART_SEVERITY,
+    }
     try:
         frame = read_mart(build_db, table)
     except TableMissing as error:
-        return missing_result(error, suite_name=suite_name, severity=severity)
-    outcome = validate_frame(suite_name, frame, docs_dir=docs_dir)
-    return outcome_result(outcome, suite_name=suite_name, severity=severity)
+        return missing_result(error, **common)
+    return outcome_result(validate_frame(suite_name, frame, docs_dir=docs_dir), **common)
 
 
-def _sheet_check(sheet: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=PARSED_ASSET,
-        name=f"gx_{sheet}",
-        blocking=False,
-        description=load_suite_dict(sheet).get("meta", {}).get("notes"),
-    )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def _sheet_checks() -> dg.AssetChecksDefinition:
+    specs = [
+        dg.AssetCheckSpec(
+            name=sheet_check_key(sheet).name,
+            asset=PARSED_ASSET,
+            blocking=False,
+            description=load_suite_dict(sheet).get("meta", {}).get("notes"),
+        )
+        for sheet in SHEETS
+    ]
+
+    @dg.multi_asset_check(specs=specs, can_subset=True, name="gx_parsed_sheets")
+    def gx_parsed_sheets(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
-        return run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir)
+        for sheet in SHEETS:
+            if sheet_check_key(sheet) in context.selected_asset_check_keys:
+                yield run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir)
 
-    return _check
+    return gx_parsed_sheets
 
 
-def _mart_check(family: str, table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["marts", table]),
-        name=f"gx_{family}",
-        blocking=True,
-        description=(
-            f"Great Expectations suite expectations/{family}.json (table {table}); "
-            "blocks publishing when it fails."
-        ),
-    )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def _mart_tables() -> list[tuple[str, str]]:
+    return [(family, table) for family in MART_FAMILIES for table in suite_tables(family)]
+
+
+def _mart_checks() -> dg.AssetChecksDefinition:
+    tables = _mart_tables()
+    specs = [
+        dg.AssetCheckSpec(
+            name=mart_check_key(family, table).name,
+            asset=mart_check_key(family, table).asset_key,
+            blocking=True,
+            description=(
+                f"Great Expectations suite expectations/{family}.json for {table}; "
+                "publishing waits until it passes."
+            ),
+        )
+        for family, table in tables
+    ]
+
+    @dg.multi_asset_check(specs=specs, can_subset=True, name="gx_marts")
+    def gx_marts(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
-        return run_mart_check(family, table, settings.build_db, settings.gx_docs_dir)
+        for family, table in tables:
+            if mart_check_key(family, table) in context.selected_asset_check_keys:
+                yield run_mart_check(family, table, settings.build_db, settings.gx_docs_dir)
 
-    return _check
+    return gx_marts
 
 
 def build_quality_checks() -> list[dg.AssetChecksDefinition]:
-    """Every GX check: one per parsed sheet, one per mart table a family suite covers."""
-    checks = [_sheet_check(sheet) for sheet in SHEETS]
-    for family in MART_FAMILIES:
-        checks.extend(_mart_check(family, table) for table in suite_tables(family))
-    return checks
+    """Every GX check: one per parsed sheet and one per mart table a family suite covers.
+
+    Each group runs as one step, so Great Expectations is imported once per run rather than
+    once per table; a run that builds only some marts runs only their checks.
+    """
+    return [_sheet_checks(), _mart_checks()]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -106,6 +107,27 @@ def _drop_absent_optional(
             continue
         kept.append(expectation)
     return {**suite, "expectations": kept}, skipped
+
+
+@contextmanager
+def _docs_lock(docs_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the Data Docs folder while GX writes its files there.
+
+    Check steps may run in parallel processes; GX rewrites its project file and the site index
+    without locking, so two writers at once could leave either half-written.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: runs are single-process there in practice
+        yield
+        return
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    with (docs_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _context(docs_dir: Path | None) -> Any:
@@ -223,7 +245,7 @@ def validate_frame(
     )
     frame = add_derived_columns(df)
     suite_dict, absent = _drop_absent_optional(suite_dict, set(map(str, frame.columns)))
-    with _lock:
+    with _lock, _docs_lock(docs_dir) if docs_dir else nullcontext():
         ctx = _context(docs_dir)
         result, docs_url = _run(ctx, suite_dict, frame, with_docs=docs_dir is not None)
     failed = [_finding(r) for r in result.results if not r.success]
