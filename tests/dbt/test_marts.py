@@ -1,0 +1,219 @@
+"""The published marts: facts, dimensions, completeness, roll-ups, events and targets."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_marts_land_in_schema_marts_and_layers_in_their_own(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    schemas = dict(
+        warehouse.execute(
+            "select table_name, table_schema from information_schema.tables"
+            " where table_name in ('fct_admissions', 'stg_parsed__reports', 'int_report_status')"
+        ).fetchall()
+    )
+    assert schemas == {
+        "fct_admissions": "marts",
+        "stg_parsed__reports": "staging",
+        "int_report_status": "intermediate",
+    }
+
+
+def test_no_personal_data_column_reaches_marts(warehouse: duckdb.DuckDBPyConnection) -> None:
+    columns = {
+        name
+        for (name,) in warehouse.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts'"
+        ).fetchall()
+    }
+    assert not columns & {"full_name", "name", "ho_ten", "cccd", "birth_date", "ngay_sinh"}
+
+
+def test_admissions_are_those_of_published_versions(warehouse: duckdb.DuckDBPyConnection) -> None:
+    keys = {
+        key
+        for (key,) in warehouse.execute(
+            "select member_key from marts.fct_admissions where not member_key like 'nb-%'"
+        ).fetchall()
+    }
+    assert keys == {"m-001", "m-002", "m-003", "m-006"}
+
+
+def test_incremental_run_replaces_rows_of_the_superseded_version(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = warehouse.execute(
+        "select distinct report_id from marts.fct_admissions where unit_code = '088'"
+    ).fetchall()
+    assert [report_id[:14] for (report_id,) in rows] == ["088_2024-H1_v2"]
+
+
+def test_admission_private_sector_follows_ownership_in_same_report(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    flags = dict(
+        warehouse.execute(
+            "select member_key, is_private_sector from marts.fct_admissions"
+            " where member_key in ('m-001', 'm-002')"
+        ).fetchall()
+    )
+    assert flags == {"m-001": True, "m-002": False}
+
+
+def test_admissions_carry_province_and_student_flag(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = warehouse.execute(
+        "select count(*), min(province_code), sum(case when is_student then 1 else 0 end)"
+        " from marts.fct_admissions where unit_code = 'NB_CQDN'"
+    ).fetchone()
+    assert row == (227, "37", 41)
+
+
+def test_current_unit_follows_the_successor_chain(warehouse: duckdb.DuckDBPyConnection) -> None:
+    current = dict(
+        warehouse.execute(
+            "select unit_code, current_unit_code from marts.dim_reporting_unit"
+            " where unit_code in ('OLD1', '088', 'CQDN')"
+        ).fetchall()
+    )
+    assert current == {"OLD1": "P_SAPA", "088": "P_SAPA", "CQDN": "CQDN"}
+
+
+def test_completeness_gives_each_status(warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows = dict(
+        warehouse.execute(
+            "select unit_code || ' ' || period_code, status || ' ' || coalesce(cast(on_time as"
+            " varchar), '-') from marts.mart_reporting_completeness"
+            " where period_code = '2024-H1' or (unit_code = '088' and period_code = '2024-H2')"
+        ).fetchall()
+    )
+    assert rows == {
+        "080 2024-H1": "accepted false",
+        "088 2024-H1": "accepted true",
+        "CQDN 2024-H1": "quarantined false",
+        "NB_CQDN 2024-H1": "missing -",
+        "088 2024-H2": "missing -",
+    }
+
+
+def test_computed_value_is_null_without_a_detail_rule(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = warehouse.execute(
+        "select reported_value, computed_value from marts.mart_indicators"
+        " where scope_level = 'reporting_unit' and unit_code = '080' and period_code = '2024-H1'"
+        " and indicator_code = 'doan_vien_cong_doan_moi'"
+    ).fetchone()
+    assert row == (2000, None)
+
+
+def test_computed_value_follows_the_detail_sheets(warehouse: duckdb.DuckDBPyConnection) -> None:
+    computed = dict(
+        warehouse.execute(
+            "select indicator_code, computed_value from marts.mart_indicators"
+            " where scope_level = 'reporting_unit' and unit_code = '080'"
+            " and period_code = '2024-H1' and computed_value is not null"
+        ).fetchall()
+    )
+    assert computed == {
+        "ket_nap_dang_vien": 2,
+        "ket_nap_cong_nhan_lao_dong": 1,
+        "ket_nap_hoc_sinh_sinh_vien": 0,
+        "ket_nap_hoc_sinh_thpt": 0,
+        "ket_nap_chu_doanh_nghiep": 0,
+        "ket_nap_kttn": 1,
+        "tcd_thanh_lap_kttn": 2,
+        "cdcs_thanh_lap": 0,
+        "to_chuc_doan_thanh_lap": 0,
+        "tcd_kttn": 4,
+        "dn_co_dv_chua_co_tcd": 1,
+        "dang_vien_kttn": 50,
+    }
+
+
+def test_province_rollup_sums_each_published_leaf_unit_once(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = warehouse.execute(
+        "select scope_level, reported_value, unit_count from marts.mart_indicators"
+        " where unit_code in ('10', 'LC') and period_code = '2024-H1'"
+        " and indicator_code = 'doan_vien_cong_doan_moi' order by scope_level"
+    ).fetchall()
+    assert rows == [("ancestor", 3442, 2), ("province", 3442, 2)]
+
+
+def test_organization_events_from_consecutive_snapshots(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    events = set(
+        warehouse.execute(
+            "select tax_code, org_kind, event_type from marts.fct_organization_events"
+            " where period_code = '2024-H1'"
+        ).fetchall()
+    )
+    assert events == {
+        ("0100000001", "party", "upgraded"),
+        ("0100000002", "party", "transferred"),
+        ("0100000003", "party", "dissolved"),
+        ("0100000004", "party", "dissolved"),
+        ("0100000005", "party", "founded"),
+        ("0100000006", "party", "founded"),
+    }
+
+
+def test_old_organization_listed_for_the_first_time_is_not_founded(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    count = warehouse.execute(
+        "select count(*) from marts.fct_organization_events where tax_code = '0200000002'"
+    ).fetchone()
+    assert count == (0,)
+
+
+def _attainment(con: duckdb.DuckDBPyConnection, plan: str, indicator: str, as_of: str) -> tuple:
+    return con.execute(
+        "select actual_value, cast(target_value as double), cast(attainment_pct as double), status"
+        " from marts.mart_target_attainment"
+        " where plan_code = ? and indicator_code = ? and as_of_period_code = ?",
+        [plan, indicator, as_of],
+    ).fetchone()
+
+
+def test_plan_count_target_attainment_is_truncated(warehouse: duckdb.DuckDBPyConnection) -> None:
+    assert _attainment(warehouse, "DA24-TU", "tcd_thanh_lap_kttn", "2024-H1") == (
+        7,
+        15.0,
+        46.6,
+        "behind",
+    )
+
+
+def test_unit_scope_yearly_target(warehouse: duckdb.DuckDBPyConnection) -> None:
+    assert _attainment(warehouse, "NB-CQDN-2023", "ket_nap_dang_vien", "2023-H1") == (
+        227,
+        300.0,
+        75.6,
+        "on_track",
+    )
+
+
+def test_province_union_member_target_over_achieved(warehouse: duckdb.DuckDBPyConnection) -> None:
+    assert _attainment(warehouse, "LC-CDCS-2024", "doan_vien_cong_doan_moi", "2024-H1") == (
+        3442,
+        1000.0,
+        344.2,
+        "achieved",
+    )
+
+
+def test_share_of_stock_target_is_ceiling_of_share_of_stock(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    assert _attainment(warehouse, "DA24-TU", "ket_nap_kttn", "2024-H1") == (
+        3,
+        4.0,
+        75.0,
+        "on_track",
+    )
