@@ -19,8 +19,6 @@ from dagster_project.reports.values import (
     parse_date,
 )
 
-_INVALID = object()
-
 
 class Column:
     """One column of a sheet's data rows, with what is needed to name a cell in a finding."""
@@ -48,35 +46,64 @@ def _convert(
     on_error: Callable[[int, object], Finding],
     required: str | None = None,
 ) -> list:
-    """Apply ``parse`` to every cell; blank → None, unreadable → None plus a finding."""
-    memo: dict[object, object] = {}
-    out: list = []
-    append = out.append
-    for position, cell in enumerate(column.cells):
-        if cell is None or cell == "":
-            if required:
-                findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
-            append(None)
+    """Apply ``parse`` to every cell; blank → None, unreadable → None plus a finding.
+
+    Each distinct cell value is parsed once and the column is mapped through the results, so the
+    per-cell cost is a dictionary lookup done in C; positions are only scanned when some value
+    is bad or a required cell is blank.
+    """
+    cells = column.cells
+    if bool in set(map(type, cells)):
+        return _convert_each(column, parse, findings, on_error, required)
+    results: dict[object, object] = {}
+    bad: set[object] = set()
+    blank: set[object] = set()
+    for cell in dict.fromkeys(cells):
+        if cell is None or (cell.__class__ is str and not cell.strip()):  # type: ignore[attr-defined]
+            results[cell] = None
+            blank.add(cell)
             continue
-        # True == 1.0 in Python: keep booleans apart from numbers in the memo
-        key = cell if cell.__class__ is not bool else ("bool", cell)
-        value = memo.get(key, _INVALID)
-        if value is _INVALID:
-            if is_blank(cell):
-                value = None
-            else:
-                try:
-                    value = parse(cell)
-                except (ValueError, ArithmeticError, OverflowError):
-                    value = _INVALID
-            memo[key] = value
-        if value is _INVALID:
-            findings.append(on_error(position, cell))
-            append(None)
+        try:
+            value = parse(cell)
+        except (ValueError, ArithmeticError, OverflowError):
+            value = None
+            bad.add(cell)
         else:
-            if value is None and required:
+            if value is None:
+                blank.add(cell)
+        results[cell] = value
+    out = list(map(results.__getitem__, cells))
+    if bad or (required and blank):
+        for position, cell in enumerate(cells):
+            if cell in bad:
+                findings.append(on_error(position, cell))
+            elif required and cell in blank:
                 findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
-            append(value)
+    return out
+
+
+def _convert_each(
+    column: Column,
+    parse: Callable[[object], object],
+    findings: list[Finding],
+    on_error: Callable[[int, object], Finding],
+    required: str | None,
+) -> list:
+    """Cell-by-cell path for columns holding booleans, which hash equal to 0 and 1."""
+    out: list = []
+    for position, cell in enumerate(column.cells):
+        if is_blank(cell):
+            value = None
+        else:
+            try:
+                value = parse(cell)
+            except (ValueError, ArithmeticError, OverflowError):
+                findings.append(on_error(position, cell))
+                out.append(None)
+                continue
+        if value is None and required:
+            findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
+        out.append(value)
     return out
 
 
@@ -168,7 +195,7 @@ def coded(
         lambda p, c: column.finding("DQ_CODE_UNKNOWN", p, value=c, expected=domain.expected()),
         None if default else required,
     )
-    if default is not None:
+    if default is not None and None in values:
         values = [
             default if value is None and is_blank(cell) else value
             for value, cell in zip(values, column.cells, strict=True)
@@ -205,6 +232,8 @@ def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> l
 
     values = _convert(column, parse, findings, on_error)
     # An unknown group is a warning, not a loss: keep the cleaned text as written.
+    if None not in values:
+        return values
     return [
         _text_value(cell) if value is None and not is_blank(cell) else value
         for value, cell in zip(values, column.cells, strict=True)

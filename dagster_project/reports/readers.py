@@ -11,6 +11,7 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import stat
 import unicodedata
 import zipfile
@@ -377,19 +378,19 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
             make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail="binary data")
         )
     reader = csv.reader(io.StringIO(nfc(text), newline=""), delimiter=_delimiter(text))
-    rows: list[list[object]] = []
     cap = limits.max_rows + _ROW_ALLOWANCE
     try:
-        for row in reader:
-            rows.append(row)  # type: ignore[arg-type]
-            if len(rows) > cap:
-                return RawSheet(name, [], too_many_rows=True)
+        rows: list[list[object]] = list(itertools.islice(reader, cap + 1))  # type: ignore[arg-type]
+        if len(rows) > cap:
+            return RawSheet(name, [], too_many_rows=True)
     except csv.Error as exc:
         raise Refused(
             make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail=f"CSV: {exc}")
         ) from exc
-    width = max((len(row) for row in rows), default=0)
-    for row in rows:
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))
+    lengths = set(map(len, rows))
+    if len(lengths) > 1:
+        width = max(lengths)
+        for row in rows:
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
     return RawSheet(name, rows)

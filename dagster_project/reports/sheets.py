@@ -11,7 +11,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
+from itertools import compress
+from operator import and_, itemgetter, not_, or_
 
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
@@ -64,37 +65,41 @@ _TOTAL_INITIALS = frozenset("TtCc")
 _TOTAL_FIELDS = ("stt", "full_name", "label", "enterprise_name")
 
 
-def _is_total(row: list[object], positions: list[int]) -> bool:
-    """A "Tổng cộng" / "Cộng" row, wherever the unit put the word."""
-    for position in positions:
-        cell = row[position]
-        # cheap filter first: the words start with T or C and are short
-        if isinstance(cell, str) and len(cell) < 40 and cell.lstrip()[:1] in _TOTAL_INITIALS:
-            key = word_key(cell)
-            if key in _TOTAL_KEYS or key.startswith("tong cong"):
-                return True
-    return False
+def _is_total_cell(cell: object) -> bool:
+    # cheap filter first: the words start with T or C and are short
+    if not (isinstance(cell, str) and len(cell) < 40 and cell.lstrip()[:1] in _TOTAL_INITIALS):
+        return False
+    key = word_key(cell)
+    return key in _TOTAL_KEYS or key.startswith("tong cong")
 
 
-def _blank(values: tuple) -> bool:
-    if any(values):
-        return all(isinstance(v, str) and not v.strip() for v in values if v)
-    return not any(v is not None and v is not False and not isinstance(v, str) for v in values)
+def _flags(column: tuple, test) -> list[bool]:
+    """``test`` of every cell, evaluated once per distinct value and mapped in C."""
+    hits = {cell for cell in dict.fromkeys(column) if test(cell)}
+    return list(map(hits.__contains__, column))
 
 
 def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
-    """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data."""
-    wanted = list(layout.columns.values())
-    getter = itemgetter(*wanted) if len(wanted) > 1 else (lambda row: (row[wanted[0]],))
-    positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
-    kept = []
+    """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data.
+
+    Decided column by column over distinct values, so the per-row cost stays in C.
+    """
     rows = sheet.rows
-    for index in range(layout.first_data_row, len(rows)):
-        row = rows[index]
-        if _blank(getter(row)) or _is_total(row, positions):
-            continue
-        kept.append(index)
-    return kept
+    first = layout.first_data_row
+    if first >= len(rows):
+        return []
+    columns = list(zip(*rows[first:], strict=False))
+    # STT is often pre-filled down an empty template: a row with only its number is blank.
+    wanted = [p for name, p in layout.columns.items() if name not in ("stt", "note")]
+    blank: list[bool] | None = None
+    for position in wanted:
+        flags = _flags(columns[position], is_blank)
+        blank = flags if blank is None else list(map(and_, blank, flags))
+    total: list[bool] = [False] * len(columns[0])
+    for position in sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)}):
+        total = list(map(or_, total, _flags(columns[position], _is_total_cell)))
+    skip = map(or_, blank or total, total)
+    return list(compress(range(first, len(rows)), map(not_, skip)))
 
 
 def _layout(
@@ -162,12 +167,17 @@ def _layout(
 def _columns(
     sheet: RawSheet, layout: HeaderLayout, kept: list[int]
 ) -> tuple[dict[str, conv.Column], list[int]]:
-    rows = sheet.rows
     row_numbers = [index + 1 for index in kept]
-    selected = [rows[index] for index in kept]
+    if not kept:
+        selected: list = []
+    elif len(kept) == 1:
+        selected = [sheet.rows[kept[0]]]
+    else:
+        selected = list(itemgetter(*kept)(sheet.rows))
+    transposed = list(zip(*selected, strict=False)) if selected else []
     columns = {}
     for name, position in layout.columns.items():
-        cells = [row[position] for row in selected]
+        cells = transposed[position] if transposed else ()
         columns[name] = conv.Column(sheet.name, layout.names[position], cells, row_numbers)
     return columns, row_numbers
 
@@ -272,6 +282,9 @@ def parse_ket_nap(
             )
             keys.append(None)
             continue
+        if cell.__class__ is str and len(cell) == 12 and cell.isascii() and cell.isdigit():  # type: ignore[attr-defined]
+            keys.append(member_key(cell, pseudonym_key))  # type: ignore[arg-type]
+            continue
         try:
             keys.append(member_key(normalise_cccd(cell), pseudonym_key))
         except ValueError:
@@ -290,20 +303,21 @@ def parse_ket_nap(
     birth_column = columns["birth_date"]
     births = conv.dates(birth_column, count, [], required=None)
     # Birth-date findings must not echo the date: report the cell without its value.
-    for position, (cell, value) in enumerate(zip(birth_column.cells, births, strict=True)):
-        if value is None:
-            if is_blank(cell):
-                findings.append(
-                    birth_column.finding(
-                        "DQ_REQUIRED_VALUE", position, expected="ngày sinh dd/mm/yyyy / birth date"
-                    )
+    missing = [i for i, value in enumerate(births) if value is None] if None in births else []
+    for position in missing:
+        cell = birth_column.cells[position]
+        if is_blank(cell):
+            findings.append(
+                birth_column.finding(
+                    "DQ_REQUIRED_VALUE", position, expected="ngày sinh dd/mm/yyyy / birth date"
                 )
-            else:
-                findings.append(
-                    birth_column.finding(
-                        "DQ_DATE_FORMAT", position, value="<ẩn / hidden>", expected="dd/mm/yyyy"
-                    )
+            )
+        else:
+            findings.append(
+                birth_column.finding(
+                    "DQ_DATE_FORMAT", position, value="<ẩn / hidden>", expected="dd/mm/yyyy"
                 )
+            )
     admissions = conv.dates(
         columns["admission_date"], count, findings, required="ngày kết nạp / admission date"
     )

@@ -169,3 +169,21 @@ def test_every_message_is_bilingual_and_names_the_row(tmp_path, parse):
     finding = _finding(result, "DQ_CODE_UNKNOWN")
     assert finding["message_vi"].startswith("Trang KetNap, dòng 5, cột 'Đối tượng'")
     assert finding["message_en"].startswith("Sheet KetNap, row 5, column 'Đối tượng'")
+
+
+def test_template_rows_with_only_a_prefilled_number_are_blank(tmp_path, parse):
+    sheet_list = sheets()
+    width = len(sheet_list[1].rows[4])
+    sheet_list[1].rows.extend([[n] + [None] * (width - 1) for n in range(4, 30)])
+    result = parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list))
+    assert result.ket_nap.num_rows == 3
+    assert result.error_count == 0
+
+
+def test_row_with_only_a_name_is_kept_and_reported(tmp_path, parse):
+    sheet_list = sheets()
+    width = len(sheet_list[1].rows[4])
+    sheet_list[1].rows.append([4, "Vàng Văn Sử"] + [None] * (width - 2))
+    result = parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list))
+    assert result.ket_nap.num_rows == 4
+    assert "DQ_REQUIRED_VALUE" in rules(result)
