@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress
-from operator import and_, itemgetter, not_, or_
+from operator import itemgetter
 
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
@@ -73,33 +73,38 @@ def _is_total_cell(cell: object) -> bool:
     return key in _TOTAL_KEYS or key.startswith("tong cong")
 
 
-def _flags(column: tuple, test) -> list[bool]:
-    """``test`` of every cell, evaluated once per distinct value and mapped in C."""
-    hits = {cell for cell in dict.fromkeys(column) if test(cell)}
-    return list(map(hits.__contains__, column))
+# Low-cardinality columns first: blank rows are found by scanning one column's distinct values.
+_BLANK_PROBES = ("gender", "category", "ownership_type", "party_org_type", "label", "value")
+# A totals row closes the table; only the last few rows are checked for one.
+_TOTAL_TAIL = 5
 
 
 def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
     """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data.
 
-    Decided column by column over distinct values, so the per-row cost stays in C.
+    Blank rows are found from one column's distinct values, then confirmed cell by cell, so the
+    per-row cost stays in C for the usual table that has only a few blank rows.
     """
     rows = sheet.rows
     first = layout.first_data_row
     if first >= len(rows):
         return []
-    columns = list(zip(*rows[first:], strict=False))
     # STT is often pre-filled down an empty template: a row with only its number is blank.
     wanted = [p for name, p in layout.columns.items() if name not in ("stt", "note")]
-    blank: list[bool] | None = None
-    for position in wanted:
-        flags = _flags(columns[position], is_blank)
-        blank = flags if blank is None else list(map(and_, blank, flags))
-    total: list[bool] = [False] * len(columns[0])
-    for position in sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)}):
-        total = list(map(or_, total, _flags(columns[position], _is_total_cell)))
-    skip = map(or_, blank or total, total)
-    return list(compress(range(first, len(rows)), map(not_, skip)))
+    probe_name = next((n for n in _BLANK_PROBES if n in layout.columns), None)
+    probe = layout.columns[probe_name] if probe_name else wanted[0]
+    column = [row[probe] for row in rows[first:]]
+    blank_values = {cell for cell in dict.fromkeys(column) if is_blank(cell)}
+    kept = list(range(first, len(rows)))
+    if blank_values:
+        candidates = compress(kept, map(blank_values.__contains__, column))
+        blank = {index for index in candidates if all(is_blank(rows[index][p]) for p in wanted)}
+        kept = [index for index in kept if index not in blank]
+    positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
+    for index in kept[-_TOTAL_TAIL:]:
+        if any(_is_total_cell(rows[index][p]) for p in positions):
+            kept.remove(index)
+    return kept
 
 
 def _layout(
