@@ -56,13 +56,13 @@ def _completeness(db: Path) -> dict[str, int]:
 
     if not db.exists():
         return {}
-    with duckdb.connect(str(db), read_only=True) as con:
-        try:
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
             rows = con.execute(
                 "select status, count(*) from marts.mart_reporting_completeness group by status"
             ).fetchall()
-        except duckdb.Error:
-            return {}
+    except duckdb.Error:
+        return {}
     return dict(rows)
 
 
@@ -87,6 +87,9 @@ def load(
     full_refresh: Annotated[
         bool, typer.Option(help="Rebuild incremental dbt models from scratch.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every Dagster event and dbt line.")
+    ] = False,
 ) -> None:
     """Run the whole pipeline in this process: pull, parse, build, check, publish."""
     settings = load_settings(home)
@@ -101,9 +104,14 @@ def load(
 
     from dagster import DagsterInstance
 
+    from dagster_project.resources.dbt_project import ensure_manifest
+
+    with console.status("Preparing the dbt manifest..."):
+        ensure_manifest()
     from dagster_project.definitions import defs
 
     run_config = {
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}},
         "resources": {
             "warehouse": {"config": {"home": str(settings.home), "allow_demo_key": demo_key}}
         },

@@ -20,3 +20,24 @@ if str(BIN_DIR) not in os.environ.get("PATH", "").split(os.pathsep):
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+
+
+def manifest_is_stale() -> bool:
+    """True when dbt files changed after the manifest was prepared (or it was never prepared)."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    project_dir = Path(dbt_project.project_dir)
+    target = project_dir / "target"
+    return any(
+        path.stat().st_mtime > built
+        for path in project_dir.rglob("*")
+        if path.suffix in {".sql", ".yml", ".yaml", ".csv", ".md"} and target not in path.parents
+    )
+
+
+def ensure_manifest() -> None:
+    """Prepare dbt's manifest when it is missing or older than the dbt project's files."""
+    if manifest_is_stale():
+        dbt_project.preparer.prepare(dbt_project)

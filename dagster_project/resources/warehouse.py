@@ -1,6 +1,5 @@
 """The one resource every asset shares: the warehouse's folders and secrets."""
 
-
 import os
 
 import dagster as dg
