@@ -78,7 +78,10 @@ def _table(schema: pa.Schema, report_id: str, columns: dict[str, list]) -> pa.Ta
     arrays = []
     for field_ in schema:
         values = [report_id] * length if field_.name == "report_id" else columns[field_.name]
-        arrays.append(pa.array(values, type=field_.type))
+        if isinstance(values, pa.Array | pa.ChunkedArray):
+            arrays.append(values.cast(field_.type))
+        else:
+            arrays.append(pa.array(values, type=field_.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

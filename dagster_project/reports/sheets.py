@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import compress
 from operator import itemgetter
 
@@ -261,6 +262,13 @@ def member_key(cccd: str, key: bytes) -> str:
     return hmac.digest(key, cccd.encode("ascii"), hashlib.sha256).hex()
 
 
+def _fast_member_key(key: bytes, cell: object) -> str | None:
+    """Member key of a cell already holding 12 ASCII digits; None sends it the slow way."""
+    if cell.__class__ is str and len(cell) == 12 and cell.isascii() and cell.isdigit():  # type: ignore[attr-defined]
+        return hmac.digest(key, cell.encode("ascii"), hashlib.sha256).hex()  # type: ignore[attr-defined]
+    return None
+
+
 def parse_ket_nap(
     sheet: RawSheet, period: Period | None, pseudonym_key: bytes, max_rows: int
 ) -> SheetResult:
@@ -277,21 +285,18 @@ def parse_ket_nap(
     get = columns.get
 
     cccd_column = columns["cccd"]
-    keys: list[str | None] = []
-    for position, cell in enumerate(cccd_column.cells):
+    keys = list(map(partial(_fast_member_key, pseudonym_key), cccd_column.cells))
+    for position in [i for i, key in enumerate(keys) if key is None] if None in keys else []:
+        cell = cccd_column.cells[position]
         if is_blank(cell):
             findings.append(
                 cccd_column.finding(
                     "DQ_REQUIRED_VALUE", position, expected="số CCCD 12 chữ số / 12-digit CCCD"
                 )
             )
-            keys.append(None)
-            continue
-        if cell.__class__ is str and len(cell) == 12 and cell.isascii() and cell.isdigit():  # type: ignore[attr-defined]
-            keys.append(member_key(cell, pseudonym_key))  # type: ignore[arg-type]
             continue
         try:
-            keys.append(member_key(normalise_cccd(cell), pseudonym_key))
+            keys[position] = member_key(normalise_cccd(cell), pseudonym_key)
         except ValueError:
             # The finding shows the length, not the number: a CCCD is personal data.
             shown = "".join(ch for ch in str(cell) if ch.isdigit())
@@ -303,7 +308,6 @@ def parse_ket_nap(
                     expected="12 chữ số / 12 digits",
                 )
             )
-            keys.append(None)
 
     birth_column = columns["birth_date"]
     births = conv.dates(birth_column, count, [], required=None)

@@ -187,3 +187,13 @@ def test_row_with_only_a_name_is_kept_and_reported(tmp_path, parse):
     result = parse(build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list))
     assert result.ket_nap.num_rows == 4
     assert "DQ_REQUIRED_VALUE" in rules(result)
+
+
+def test_text_cells_are_trimmed_and_spaces_collapsed(tmp_path, parse):
+    result = _ket_nap_with(tmp_path, parse, 7, "  Công ty\u00a0TNHH   ABC \n Lào Cai ")
+    assert result.ket_nap.column("work_unit_name")[0].as_py() == "Công ty TNHH ABC Lào Cai"
+
+
+def test_blank_text_cell_is_null(tmp_path, parse):
+    result = _ket_nap_with(tmp_path, parse, 11, "   ")
+    assert result.ket_nap.column("party_cell")[0].as_py() is None
