@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import itertools
+import re
 import stat
 import unicodedata
 import zipfile
@@ -186,12 +187,25 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
     return data
 
 
+_ROW_REF = re.compile(rb'<row[^>]*?\br="(\d+)"')
+# Cells past column ZZZ or below row 999,999 only serve to make a worksheet's range huge:
+# calamine holds a sheet as a dense grid.
+_FAR_CELL = re.compile(rb'<c[^>]*?\br="(?:[A-Z]{4,}\d|[A-Z]{1,3}\d{7,})')
+
+
 def _verify_expanded_sizes(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits
 ) -> None:
-    """Stream every workbook part once: a lying size header fails here (CRC), not in calamine."""
+    """Stream every workbook part once before calamine opens it.
+
+    A lying size header fails here (CRC or the budget), and a worksheet whose cells reach far
+    down or far right is refused before calamine would build it as a dense grid.
+    """
     budget = limits.max_expanded_bytes
+    max_row = limits.max_rows + _ROW_ALLOWANCE
     for info in infos:
+        is_sheet = info.filename.startswith("xl/worksheets/")
+        tail = b""
         with archive.open(info) as handle:
             while chunk := handle.read(_CHUNK):
                 budget -= len(chunk)
@@ -203,6 +217,25 @@ def _verify_expanded_sizes(
                             detail="vượt giới hạn giải nén / expanded limit",
                         )
                     )
+                if not is_sheet:
+                    continue
+                window = tail + chunk
+                if _FAR_CELL.search(window):
+                    raise Refused(
+                        make_finding(
+                            "DQ_FILE_TOO_LARGE",
+                            value=info.filename,
+                            detail="ô ngoài vùng hợp lý / cells far outside the table",
+                        )
+                    )
+                row_numbers = _ROW_REF.findall(window)
+                if row_numbers and max(map(int, row_numbers)) > max_row:
+                    raise Refused(
+                        make_finding(
+                            "DQ_TOO_MANY_ROWS", value=info.filename, expected=str(limits.max_rows)
+                        )
+                    )
+                tail = chunk[-256:]
 
 
 def _assign(book: RawWorkbook, sheet_name: str, loader) -> None:
@@ -250,7 +283,8 @@ def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
                     )
                 ) from exc
             title = nfc(name)
-            if sheet.height > limits.max_rows + _ROW_ALLOWANCE:
+            end_row = sheet.end[0] if sheet.end else 0
+            if max(sheet.height, end_row) > limits.max_rows + _ROW_ALLOWANCE:
                 return RawSheet(title, [], too_many_rows=True)
             return RawSheet(title, sheet.to_python(skip_empty_area=False))
 

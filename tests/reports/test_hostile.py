@@ -141,3 +141,28 @@ def test_legacy_xls_is_refused_with_a_save_as_message(tmp_path, parse):
 
 def test_variant_dataclass_is_frozen():
     assert replace(Variant(), nfd=True).nfd
+
+
+def test_xlsx_with_more_rows_than_the_cap_is_refused_before_loading(tmp_path):
+    sheet_list = sheets()
+    person = sheet_list[1].rows[4]
+    sheet_list[1].rows.extend([list(person) for _ in range(400)])
+    path = build_xlsx(tmp_path / f"{NAME}.xlsx", sheet_list=sheet_list)
+    result = parse_report(path, make_meta(path), DEMO_KEY, ParseLimits(max_rows=100))
+    assert rules(result) == ["DQ_TOO_MANY_ROWS"]
+
+
+def test_xlsx_with_a_cell_at_the_last_excel_row_is_refused(tmp_path, parse):
+    import xlsxwriter
+
+    path = tmp_path / f"{NAME}.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    for sheet in sheets():
+        worksheet = workbook.add_worksheet(sheet.name)
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str | int):
+                    worksheet.write(r, c, value)
+    workbook.get_worksheet_by_name("ToChuc").write(1_048_575, 0, "x")
+    workbook.close()
+    assert rules(parse(path)) == ["DQ_FILE_TOO_LARGE"]
