@@ -3,6 +3,11 @@
 Everything here is defensive: a file from outside is refused with a finding, never with an
 exception, and memory stays bounded (declared and actual expanded sizes are capped, sheets larger
 than the row cap are not materialised).
+
+Formulas: a cell holding a formula is read as the value Excel cached when the file was saved, with
+no finding. Officers routinely total columns with formulas, and the cached value is what they saw
+and sent; the warehouse's own checks (summary equals detail, parts within wholes) catch a stale
+or wrong figure whatever produced it.
 """
 
 from __future__ import annotations
