@@ -25,14 +25,15 @@ DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 @dataclass
 class DbtRun:
-    """Where a build happened and how long each `dbt build` took."""
+    """Where the builds happened and how long each dbt invocation took."""
 
     home: Path
     database: Path
-    seconds: list[float]
+    full_refresh_database: Path
+    seconds: dict[str, float]
 
 
-def run_dbt(home: Path, *args: str, database: Path | None = None) -> float:
+def run_dbt(home: Path, *args: str, database: Path | None = None, target: str = "target") -> float:
     """Run the real dbt CLI against the fixture home; fail the session with dbt's log."""
     env = {
         **os.environ,
@@ -45,10 +46,14 @@ def run_dbt(home: Path, *args: str, database: Path | None = None) -> float:
     command = [
         str(DBT_EXECUTABLE),
         *args,
-        "--project-dir", str(REPO_ROOT / "dbt"),
-        "--profiles-dir", str(REPO_ROOT / "dbt"),
-        "--target-path", str(home / "dbt_target"),
-        "--log-path", str(home / "dbt_logs"),
+        "--project-dir",
+        str(REPO_ROOT / "dbt"),
+        "--profiles-dir",
+        str(REPO_ROOT / "dbt"),
+        "--target-path",
+        str(home / f"dbt_{target}"),
+        "--log-path",
+        str(home / f"dbt_{target}_logs"),
     ]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
@@ -62,11 +67,26 @@ def run_dbt(home: Path, *args: str, database: Path | None = None) -> float:
 def dbt_world(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     home = tmp_path_factory.mktemp("tcd_home")
     (home / "build").mkdir()
+    models_and_seeds = ("--resource-type", "seed", "--resource-type", "model")
     write_world(home, batch_one())
-    first = run_dbt(home, "build")
+    seconds = {"first run": run_dbt(home, "build", *models_and_seeds)}
     write_world(home, batch_two())
-    second = run_dbt(home, "build")
-    return DbtRun(home=home, database=home / "build" / "warehouse.duckdb", seconds=[first, second])
+    seconds["incremental build"] = run_dbt(home, "build")
+    full_refresh = home / "build" / "full_refresh.duckdb"
+    seconds["full refresh"] = run_dbt(
+        home,
+        "build",
+        "--full-refresh",
+        *models_and_seeds,
+        database=full_refresh,
+        target="full_refresh",
+    )
+    return DbtRun(
+        home=home,
+        database=home / "build" / "warehouse.duckdb",
+        full_refresh_database=full_refresh,
+        seconds=seconds,
+    )
 
 
 @pytest.fixture()

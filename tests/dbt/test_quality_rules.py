@@ -99,7 +99,8 @@ def test_figure_far_from_the_units_own_history_is_an_outlier(
 def test_unit_that_owes_a_period_and_sent_nothing_is_missing(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
-    missing = {(f["unit_code"], f["period_code"]) for f in _findings(warehouse, "DQ_MISSING_REPORT")}
+    findings = _findings(warehouse, "DQ_MISSING_REPORT")
+    missing = {(f["unit_code"], f["period_code"]) for f in findings}
     assert ("088", "2024-H2") in missing
     assert ("088", "2024-H1") not in missing
     assert not {unit for unit, _ in missing} & {"LC", "OLD1", "P_SAPA", "NB_TU"}

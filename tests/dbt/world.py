@@ -39,13 +39,25 @@ def _unit(code: str, name: str, kind: str, province: str, parent: str | None, **
 UNITS = [
     _unit("LC", "Tỉnh ủy Lào Cai", "province", "10", None, reports=False),
     _unit(
-        "OLD1", "Huyện cũ", "district", "10", "LC",
-        valid_from=_d("2005-01-01"), valid_to=_d("2014-12-31"), successor="088",
+        "OLD1",
+        "Huyện cũ",
+        "district",
+        "10",
+        "LC",
+        valid_from=_d("2005-01-01"),
+        valid_to=_d("2014-12-31"),
+        successor="088",
     ),
-    _unit("080", "Thành phố Lào Cai", "city", "10", "LC",
-          valid_to=_d("2025-06-30"), successor="P_LAOCAI"),
-    _unit("088", "Thị xã Sa Pa", "town", "10", "LC",
-          valid_to=_d("2025-06-30"), successor="P_SAPA"),
+    _unit(
+        "080",
+        "Thành phố Lào Cai",
+        "city",
+        "10",
+        "LC",
+        valid_to=_d("2025-06-30"),
+        successor="P_LAOCAI",
+    ),
+    _unit("088", "Thị xã Sa Pa", "town", "10", "LC", valid_to=_d("2025-06-30"), successor="P_SAPA"),
     _unit("CQDN", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh", "bloc", "10", "LC"),
     _unit("P_SAPA", "Phường Sa Pa", "commune", "10", "LC", valid_from=_d("2025-07-01")),
     _unit("P_LAOCAI", "Phường Lào Cai", "commune", "10", "LC", valid_from=_d("2025-07-01")),
@@ -105,28 +117,48 @@ def batch_one() -> list[Report]:
     return [
         *history,
         Report(
-            "080", "2022-H2", 1, _at("2023-01-05"),
+            "080",
+            "2022-H2",
+            1,
+            _at("2023-01-05"),
             summary={"tcd_thanh_lap_kttn": 2},
             organizations=[_party(T1, "2022-08-01", 20), _party(T2, "2022-09-01", 8)],
         ),
         Report(
-            "080", "2023-H1", 1, _at("2023-07-05"),
+            "080",
+            "2023-H1",
+            1,
+            _at("2023-07-05"),
             summary={"lop_boi_duong": 2},
             organizations=_org_080_2023(),
         ),
         # A newer version the parser refused: the older accepted one stays published.
         Report(
-            "080", "2023-H1", 2, _at("2023-07-10"),
+            "080",
+            "2023-H1",
+            2,
+            _at("2023-07-10"),
             summary={"lop_boi_duong": 99},
             organizations=_org_080_2023(),
-            findings=[{
-                "sheet": "KetNap", "row_number": 7, "column_name": "Số CCCD", "value": "12345",
-                "expected": "12 chữ số", "rule_code": "DQ_CCCD_FORMAT", "severity": "error",
-                "message_vi": "Số CCCD phải có 12 chữ số", "message_en": "CCCD must be 12 digits",
-            }],
+            findings=[
+                {
+                    "sheet": "KetNap",
+                    "row_number": 7,
+                    "column_name": "Số CCCD",
+                    "value": "12345",
+                    "expected": "12 chữ số",
+                    "rule_code": "DQ_CCCD_FORMAT",
+                    "severity": "error",
+                    "message_vi": "Số CCCD phải có 12 chữ số",
+                    "message_en": "CCCD must be 12 digits",
+                }
+            ],
         ),
         Report(
-            "080", "2023-H2", 1, _at("2024-01-05"),
+            "080",
+            "2023-H2",
+            1,
+            _at("2024-01-05"),
             summary={"tcd_thanh_lap_kttn": 2, "tcd_kttn": 4},
             organizations=[
                 *_org_080_2023(),
@@ -137,7 +169,10 @@ def batch_one() -> list[Report]:
         # Late (deadline 2024-07-15); classes far above history (outlier); events vs 2023-H2:
         # T1 upgraded, T2 transferred, T3 gone, T4 lost its organisation, T5 and T6 founded.
         Report(
-            "080", "2024-H1", 1, _at("2024-08-20"),
+            "080",
+            "2024-H1",
+            1,
+            _at("2024-08-20"),
             summary={
                 "lop_boi_duong": 17,
                 "tcd_thanh_lap_kttn": 2,
@@ -153,8 +188,14 @@ def batch_one() -> list[Report]:
                 {"member_key": "m-002", "tax_code": S1, "category_code": "can_bo_cong_chuc"},
             ],
             organizations=[
-                _party(T1, "2022-08-01", 30, kind="dang_bo_co_so", has_union=True,
-                       union_founded_date=_d("2023-02-01")),
+                _party(
+                    T1,
+                    "2022-08-01",
+                    30,
+                    kind="dang_bo_co_so",
+                    has_union=True,
+                    union_founded_date=_d("2023-02-01"),
+                ),
                 _party(T2, "2022-09-01", 10, superior="Đảng ủy Khối Cơ quan - Doanh nghiệp"),
                 _org(T4, ownership_type="fdi", party_members=2),
                 _party(T5, "2024-02-01", 5),
@@ -163,19 +204,28 @@ def batch_one() -> list[Report]:
             ],
         ),
         Report(
-            "088", "2023-H2", 1, _at("2024-01-06"),
+            "088",
+            "2023-H2",
+            1,
+            _at("2024-01-06"),
             summary={"tcd_kttn": 1},
             organizations=[_party(U1, "2018-05-01", 20)],
         ),
         Report("088", "2024-H1", 1, _at("2024-07-06"), **_sapa_2024_h1(1000, with_m6=False)),
         Report(
-            "CQDN", "2023-H1", 1, _at("2023-07-08"),
+            "CQDN",
+            "2023-H1",
+            1,
+            _at("2023-07-08"),
             summary={"tcd_thanh_lap_kttn": 1},
             organizations=[_party(C1, "2023-03-15", 3, superior="Đảng ủy Khối CQ-DN")],
         ),
         # m-001 was admitted by 080 in the same period, received earlier; m-005 twice here.
         Report(
-            "CQDN", "2024-H1", 1, _at("2024-09-01"),
+            "CQDN",
+            "2024-H1",
+            1,
+            _at("2024-09-01"),
             summary={"ket_nap_dang_vien": 3},
             admissions=[
                 {"member_key": "m-001", "tax_code": C1},
@@ -186,7 +236,10 @@ def batch_one() -> list[Report]:
         ),
         # Tax code not among its units, and a negative flow.
         Report(
-            "CQDN", "2024-H2", 1, _at("2025-01-05"),
+            "CQDN",
+            "2024-H2",
+            1,
+            _at("2025-01-05"),
             summary={"ket_nap_dang_vien": 1, "lop_boi_duong": -1},
             admissions=[{"member_key": "m-007", "tax_code": "0109999999"}],
             organizations=[_party(C1, "2023-03-15", 6, superior="Đảng ủy Khối CQ-DN")],
@@ -210,7 +263,9 @@ def batch_two() -> list[Report]:
 def _sapa_2024_h1(union_members: int, with_m6: bool) -> dict[str, Any]:
     admissions = [{"member_key": "m-003", "tax_code": U1}]
     if with_m6:
-        admissions.append({"member_key": "m-006", "tax_code": U2, "category_code": "chu_doanh_nghiep"})
+        admissions.append(
+            {"member_key": "m-006", "tax_code": U2, "category_code": "chu_doanh_nghiep"}
+        )
     return {
         # U2 is listed for the first time with an old organisation: stock moves without a founding.
         "summary": {

@@ -26,17 +26,22 @@ reported as (
     from summary_rows
 ),
 
+first_reported as (
+    select * from reported
+    where occurrence = 1
+),
+
 joined as (
     select
-        coalesce(reported.report_id, computed.report_id) as report_id,
-        coalesce(reported.indicator_code, computed.indicator_code) as indicator_code,
-        reported.reported_value,
+        coalesce(first_reported.report_id, computed.report_id) as report_id,
+        coalesce(first_reported.indicator_code, computed.indicator_code) as indicator_code,
+        first_reported.reported_value,
         computed.computed_value
-    from (select * from reported where occurrence = 1) as reported
+    from first_reported
     full outer join computed
         on
-            reported.report_id = computed.report_id
-            and reported.indicator_code = computed.indicator_code
+            first_reported.report_id = computed.report_id
+            and first_reported.indicator_code = computed.indicator_code
 ),
 
 final as (

@@ -38,8 +38,8 @@ admission_totals as (
     select
         versions.report_id,
         {%- for code, condition in admission_counts.items() %}
-        sum(case when admissions.row_number is not null and {{ condition }} then 1 else 0 end)
-            as {{ code }},
+            sum(case when admissions.row_number is not null and {{ condition }} then 1 else 0 end)
+                as {{ code }},
         {%- endfor %}
         count(admissions.row_number) as admission_rows
     from versions
@@ -52,8 +52,10 @@ organization_totals as (
     select
         versions.report_id,
         {%- for code, condition in organization_counts.items() %}
-        sum(case when organizations.row_number is not null and {{ condition }} then 1 else 0 end)
-            as {{ code }},
+            sum(
+                case when organizations.row_number is not null and {{ condition }} then 1 else 0 end
+            )
+                as {{ code }},
         {%- endfor %}
         coalesce(sum(
             case when organizations.is_private_sector then organizations.party_members end
@@ -66,22 +68,22 @@ organization_totals as (
 
 unpivoted as (
     {%- for code in admission_counts %}
-    select
-        report_id,
-        '{{ code }}' as indicator_code,
-        cast({{ code }} as bigint) as computed_value
-    from admission_totals
-    union all
+        select
+            report_id,
+            '{{ code }}' as indicator_code,
+            cast({{ code }} as bigint) as computed_value
+        from admission_totals
+        union all
     {%- endfor %}
     {%- for code in organization_counts.keys() | list + ['dang_vien_kttn'] %}
-    select
-        report_id,
-        '{{ code }}' as indicator_code,
-        cast({{ code }} as bigint) as computed_value
-    from organization_totals
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            report_id,
+            '{{ code }}' as indicator_code,
+            cast({{ code }} as bigint) as computed_value
+        from organization_totals
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

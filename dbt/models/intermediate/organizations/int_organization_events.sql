@@ -54,7 +54,12 @@ sequenced as (
 
 founded as (
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'party' as org_kind,
         'founded' as event_type,
         party_org_founded_date as event_date,
@@ -64,7 +69,12 @@ founded as (
     where has_party_org and party_org_founded_date between period_start and period_end
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'union' as org_kind,
         'founded' as event_type,
         union_founded_date as event_date,
@@ -74,7 +84,12 @@ founded as (
     where union_founded_date between period_start and period_end
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'youth' as org_kind,
         'founded' as event_type,
         youth_org_founded_date as event_date,
@@ -86,7 +101,12 @@ founded as (
 
 changed as (
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'party' as org_kind,
         'upgraded' as event_type,
         cast(null as date) as event_date,
@@ -96,7 +116,12 @@ changed as (
     where previous_party_org_type = 'chi_bo_co_so' and party_org_type = 'dang_bo_co_so'
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'party' as org_kind,
         'transferred' as event_type,
         cast(null as date) as event_date,
@@ -109,7 +134,12 @@ changed as (
         and lower(trim(previous_superior_committee)) <> lower(trim(superior_committee))
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'party' as org_kind,
         'dissolved' as event_type,
         cast(null as date) as event_date,
@@ -119,7 +149,12 @@ changed as (
     where previous_has_party_org and not has_party_org
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'union' as org_kind,
         'dissolved' as event_type,
         cast(null as date) as event_date,
@@ -129,7 +164,12 @@ changed as (
     where previous_has_union and not has_union
     union all
     select
-        tax_code, enterprise_name, unit_code, period_code, report_id, is_private_sector,
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_code,
+        report_id,
+        is_private_sector,
         'youth' as org_kind,
         'dissolved' as event_type,
         cast(null as date) as event_date,
@@ -154,7 +194,9 @@ gone as (
 
 gone_events as (
     select
-        tax_code, enterprise_name, unit_code,
+        tax_code,
+        enterprise_name,
+        unit_code,
         gone_period_code as period_code,
         gone_report_id as report_id,
         is_private_sector,
@@ -167,7 +209,9 @@ gone_events as (
     where has_party_org
     union all
     select
-        tax_code, enterprise_name, unit_code,
+        tax_code,
+        enterprise_name,
+        unit_code,
         gone_period_code as period_code,
         gone_report_id as report_id,
         is_private_sector,
@@ -180,7 +224,9 @@ gone_events as (
     where has_union
     union all
     select
-        tax_code, enterprise_name, unit_code,
+        tax_code,
+        enterprise_name,
+        unit_code,
         gone_period_code as period_code,
         gone_report_id as report_id,
         is_private_sector,

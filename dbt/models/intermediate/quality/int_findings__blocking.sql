@@ -24,22 +24,22 @@ versions as (
 
 warehouse_findings as (
     {%- for rule_model in rule_models %}
-    select
-        report_id,
-        unit_code,
-        period_code,
-        rule_code,
-        sheet,
-        row_number,
-        column_name,
-        value,
-        expected,
-        message_vi,
-        message_en
-    from {{ ref(rule_model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            report_id,
+            unit_code,
+            period_code,
+            rule_code,
+            sheet,
+            row_number,
+            column_name,
+            value,
+            expected,
+            message_vi,
+            message_en
+        from {{ ref(rule_model) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

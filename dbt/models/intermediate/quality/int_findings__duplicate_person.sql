@@ -45,14 +45,14 @@ across_reports as (
                 later.unit_code = earlier.unit_code and later.period_code = earlier.period_code
             )
             and (
-                earlier.period_index < later.period_index
+                later.period_index > earlier.period_index
                 or (
-                    earlier.period_index = later.period_index
+                    later.period_index = earlier.period_index
                     and (
-                        earlier.received_at < later.received_at
+                        later.received_at > earlier.received_at
                         or (
-                            earlier.received_at = later.received_at
-                            and earlier.report_id < later.report_id
+                            later.received_at = earlier.received_at
+                            and later.report_id > earlier.report_id
                         )
                     )
                 )

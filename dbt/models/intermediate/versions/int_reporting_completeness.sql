@@ -61,6 +61,15 @@ received as (
     where display_rank = 1
 ),
 
+deadlines as (
+    select
+        period_code,
+        cast(
+            {{ dbt.dateadd('day', var('report_deadline_days'), 'period_end') }} as date
+        ) as deadline_date
+    from periods
+),
+
 joined as (
     select
         coalesce(expected.unit_code, received.unit_code) as unit_code,
@@ -92,16 +101,14 @@ final as (
         joined.file_name,
         joined.received_at,
         joined.version_count,
-        {{ dbt.dateadd('day', var('report_deadline_days'), 'periods.period_end') }} as deadline_date,
+        deadlines.deadline_date,
         case
             when joined.received_at is null then null
-            else cast(joined.received_at as date)
-                <= cast({{ dbt.dateadd('day', var('report_deadline_days'), 'periods.period_end') }}
-                    as date)
+            else cast(joined.received_at as date) <= deadlines.deadline_date
         end as is_on_time
     from joined
-    inner join periods
-        on joined.period_code = periods.period_code
+    inner join deadlines
+        on joined.period_code = deadlines.period_code
 )
 
 select * from final

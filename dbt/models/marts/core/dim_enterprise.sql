@@ -8,7 +8,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by tax_code order by period_index desc, unit_code
+            partition by tax_code order by period_index desc, unit_code asc
         ) as recency,
         min(period_code) over (partition by tax_code) as first_period_code,
         max(period_code) over (partition by tax_code) as last_period_code

@@ -32,7 +32,12 @@ scope_values as (
             *,
             row_number() over (
                 partition by unit_code, period_code, indicator_code
-                order by case scope_level when 'reporting_unit' then 1 when 'ancestor' then 2 else 3 end
+                order by
+                    case scope_level
+                        when 'reporting_unit' then 1
+                        when 'ancestor' then 2
+                        else 3
+                    end
             ) as scope_rank
         from indicators
     ) as ranked
@@ -117,8 +122,9 @@ evaluated as (
             when 'count' then cast(as_of.target_min as double)
             when 'range' then cast(as_of.target_min as double)
             when 'yearly_count'
-                then cast(as_of.target_min as double)
-                * (as_of.window_end_index - as_of.window_start_index + 1) / 2.0
+                then
+                    cast(as_of.target_min as double)
+                    * (as_of.window_end_index - as_of.window_start_index + 1) / 2.0
             when 'share_of_stock'
                 then ceiling(cast(as_of.share_pct as double) * stocks.reported_value / 100.0)
         end as target_value

@@ -1,0 +1,32 @@
+"""Incremental models give the same rows as a full refresh."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.dbt.conftest import DbtRun
+
+pytestmark = pytest.mark.integration
+
+
+def _rows(database: str, relation: str) -> list[tuple]:
+    con = duckdb.connect(database, read_only=True)
+    try:
+        return sorted(con.execute(f"select * from {relation}").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "relation",
+    ["marts.fct_admissions", "marts.dq_issues", "intermediate.int_findings__parser"],
+)
+def test_incremental_build_equals_full_refresh(dbt_world: DbtRun, relation: str) -> None:
+    incremental = _rows(str(dbt_world.database), relation)
+    assert incremental
+    assert incremental == _rows(str(dbt_world.full_refresh_database), relation)
+
+
+def test_dbt_build_fits_a_small_fixture_budget(dbt_world: DbtRun) -> None:
+    assert dbt_world.seconds["incremental build"] < 90, dbt_world.seconds
