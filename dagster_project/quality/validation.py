@@ -24,6 +24,7 @@ from dagster_project.quality.suites import load_suite_dict, resolve_parameters, 
 
 DATASOURCE = "frames"
 DOCS_SITE = "tcd_quality"
+BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
 
@@ -91,21 +92,24 @@ def _columns_of(kwargs: Mapping[str, Any]) -> list[str]:
     return columns + list(kwargs.get("column_list", []))
 
 
-def _drop_absent_optional(
-    suite: dict[str, Any], columns: set[str]
-) -> tuple[dict[str, Any], list[str]]:
-    """Leave out expectations marked ``meta.optional`` whose columns the frame lacks.
+def _applicable(suite: dict[str, Any], columns: set[str]) -> tuple[dict[str, Any], list[str]]:
+    """Leave out expectations that do not apply to this frame's shape.
 
-    The contract fixes the columns a mart must have; a few expectations check columns it only
-    may have (``age_at_admission``), and those apply only where the column exists.
+    The contract fixes the columns a mart must have, not all it may have. ``meta.optional``
+    marks an expectation on a column the mart only may have (``age_at_admission``), applied
+    where it exists; ``meta.unless_column`` marks one that a richer shape replaces (a grain that
+    an extra history column extends).
     """
     kept, skipped = [], []
     for expectation in suite["expectations"]:
+        meta = expectation.get("meta", {})
         absent = [c for c in _columns_of(expectation["kwargs"]) if c not in columns]
-        if absent and expectation.get("meta", {}).get("optional"):
+        if absent and meta.get("optional"):
             skipped.append(f"{expectation['type']}({', '.join(absent)}): column not present")
-            continue
-        kept.append(expectation)
+        elif meta.get("unless_column") in columns:
+            skipped.append(f"{expectation['type']}: replaced, {meta['unless_column']} is present")
+        else:
+            kept.append(expectation)
     return {**suite, "expectations": kept}, skipped
 
 
@@ -163,14 +167,23 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def _batch_definition(ctx: Any, asset_name: str) -> Any:
-    sources = ctx.data_sources.all()
-    source = (
-        sources[DATASOURCE] if DATASOURCE in sources else ctx.data_sources.add_pandas(DATASOURCE)
-    )
-    assets = {a.name: a for a in source.assets}
-    asset = assets.get(asset_name) or source.add_dataframe_asset(asset_name)
-    definitions = {d.name: d for d in asset.batch_definitions}
-    return definitions.get("all") or asset.add_batch_definition_whole_dataframe("all")
+    """The whole-frame batch definition for one suite, created on first use.
+
+    Existing objects are fetched with ``get``/``get_asset``/``get_batch_definition``: when a
+    file context is read back from disk, only those return objects attached to the context
+    (iterating ``.assets`` yields detached copies that cannot build a batch).
+    """
+    if DATASOURCE in ctx.data_sources.all():
+        source = ctx.data_sources.get(DATASOURCE)
+    else:
+        source = ctx.data_sources.add_pandas(DATASOURCE)
+    if asset_name in {a.name for a in source.assets}:
+        asset = source.get_asset(asset_name)
+    else:
+        asset = source.add_dataframe_asset(asset_name)
+    if BATCH_DEFINITION in {d.name for d in asset.batch_definitions}:
+        return asset.get_batch_definition(BATCH_DEFINITION)
+    return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
 def _run(ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool) -> Any:
@@ -244,7 +257,7 @@ def validate_frame(
         suite_dict, suite_parameters() if parameters is None else parameters
     )
     frame = add_derived_columns(df)
-    suite_dict, absent = _drop_absent_optional(suite_dict, set(map(str, frame.columns)))
+    suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
     with _lock, _docs_lock(docs_dir) if docs_dir else nullcontext():
         ctx = _context(docs_dir)
         result, docs_url = _run(ctx, suite_dict, frame, with_docs=docs_dir is not None)

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from dagster_project.quality import validate_frame
+from dagster_project.quality import validate_frame, validation
 from tests.quality.conftest import fct_admissions_frame, ket_nap_frame, mart_frames
 
 
@@ -196,3 +196,15 @@ def test_data_docs_page_is_written_for_a_failed_validation(params, tmp_path: Pat
     assert page.is_file() and page.is_relative_to(tmp_path / "gx")
     assert "male" in page.read_text(encoding="utf-8")
     assert (tmp_path / "gx" / "index.html").is_file()
+
+
+def test_data_docs_folder_is_reused_by_a_later_process(params, tmp_path: Path, monkeypatch):
+    docs = tmp_path / "gx"
+    first = validate_frame("ket_nap", ket_nap_frame(), docs_dir=docs, parameters=params)
+    monkeypatch.setattr(validation, "_contexts", {})  # as a new process: reopen from disk
+
+    second = validate_frame("ket_nap", ket_nap_frame(), docs_dir=docs, parameters=params)
+
+    assert first.success and second.success
+    assert second.docs_url != first.docs_url
+    assert Path(urlparse(second.docs_url).path).is_file()
