@@ -195,7 +195,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
 _ROW_REF = re.compile(rb'<row[^>]*?\br="(\d+)"')
 # Cells past column ZZZ or below row 999,999 only serve to make a worksheet's range huge:
 # calamine holds a sheet as a dense grid.
-_FAR_CELL = re.compile(rb'<c[^>]*?\br="(?:[A-Z]{4,}\d|[A-Z]{1,3}\d{7,})')
+_FAR_CELL = re.compile(rb' r="(?:[A-Z]{4,}|[A-Z]{1,3}\d{7})')
 
 
 def _verify_expanded_sizes(
