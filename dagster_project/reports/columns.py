@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.reference import CodedDomain, ethnic_groups
 from dagster_project.reports.text import clean_text
@@ -120,20 +117,12 @@ def _text_value(cell: object) -> str:
     return str(cell)
 
 
-_TEXT_TYPES = {str, type(None)}
-_SPACE_RUN = r"[\s\x{00a0}\x{202f}]+"
-
-
 def texts(
     column: Column | None, count: int, findings: list[Finding], required: str | None = None
 ) -> list:
-    """Cleaned NFC text; a column holding only text is cleaned in Arrow, column at a time."""
+    """Cleaned NFC text, each distinct value cleaned once."""
     if column is None:
         return [None] * count
-    if not required and set(map(type, column.cells)) <= _TEXT_TYPES:
-        array = pc.utf8_normalize(pa.array(column.cells, type=pa.string()), "NFC")
-        array = pc.utf8_trim_whitespace(pc.replace_substring_regex(array, _SPACE_RUN, " "))
-        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
     return _convert(
         column, lambda cell: _text_value(cell) or None, findings, lambda p, c: None, required
     )  # type: ignore[arg-type,return-value]

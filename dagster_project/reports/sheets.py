@@ -176,8 +176,8 @@ def _columns(
     row_numbers = [index + 1 for index in kept]
     if not kept:
         selected: list = []
-    elif len(kept) == 1:
-        selected = [sheet.rows[kept[0]]]
+    elif kept[-1] - kept[0] + 1 == len(kept):
+        selected = sheet.rows[kept[0] : kept[-1] + 1]
     else:
         selected = list(itemgetter(*kept)(sheet.rows))
     transposed = list(zip(*selected, strict=False)) if selected else []

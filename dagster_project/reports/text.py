@@ -30,7 +30,8 @@ def nfc(value: str) -> str:
 @lru_cache(maxsize=65536)
 def clean_text(value: str) -> str:
     """NFC, trimmed, runs of whitespace (NBSP and line breaks too) collapsed to one space."""
-    return _SPACES.sub(" ", nfc(value).replace("\u00a0", " ")).strip()
+    text = " ".join(value.split())  # every Unicode space, NBSP included
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 @lru_cache(maxsize=65536)
