@@ -68,7 +68,7 @@ def test_admission_private_sector_follows_ownership_in_same_report(
 def test_admissions_carry_province_and_student_flag(warehouse: duckdb.DuckDBPyConnection) -> None:
     row = warehouse.execute(
         "select count(*), min(province_code), sum(case when is_student then 1 else 0 end)"
-        " from marts.fct_admissions where unit_code = 'NB_CQDN'"
+        " from marts.fct_admissions where unit_code = '37-CQDN'"
     ).fetchone()
     assert row == (227, "37", 41)
 
@@ -77,10 +77,14 @@ def test_current_unit_follows_the_successor_chain(warehouse: duckdb.DuckDBPyConn
     current = dict(
         warehouse.execute(
             "select unit_code, current_unit_code from marts.dim_reporting_unit"
-            " where unit_code in ('OLD1', '088', 'CQDN')"
+            " where unit_code in ('OLD1', '088', '10-CQDN')"
         ).fetchall()
     )
-    assert current == {"OLD1": "P_SAPA", "088": "P_SAPA", "CQDN": "CQDN"}
+    assert current == {
+        "OLD1": "LC-2025-SAPA",
+        "088": "LC-2025-SAPA",
+        "10-CQDN": "10-CQDN",
+    }
 
 
 def test_completeness_gives_each_status(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -94,8 +98,8 @@ def test_completeness_gives_each_status(warehouse: duckdb.DuckDBPyConnection) ->
     assert rows == {
         "080 2024-H1": "accepted false",
         "088 2024-H1": "accepted true",
-        "CQDN 2024-H1": "quarantined false",
-        "NB_CQDN 2024-H1": "missing -",
+        "10-CQDN 2024-H1": "quarantined false",
+        "37-CQDN 2024-H1": "missing -",
         "088 2024-H2": "missing -",
     }
 
@@ -138,7 +142,7 @@ def test_province_rollup_sums_each_published_leaf_unit_once(
 ) -> None:
     rows = warehouse.execute(
         "select scope_level, reported_value, unit_count from marts.mart_indicators"
-        " where unit_code in ('10', 'LC') and period_code = '2024-H1'"
+        " where unit_code = '10' and period_code = '2024-H1'"
         " and indicator_code = 'doan_vien_cong_doan_moi' order by scope_level"
     ).fetchall()
     assert rows == [("ancestor", 3442, 2), ("province", 3442, 2)]

@@ -31,7 +31,7 @@ def test_summary_differing_from_detail_names_both_figures(
 ) -> None:
     [finding] = _findings(warehouse, "DQ_SUMMARY_DETAIL")
     assert (finding["report_id"][:17], finding["value"], finding["expected"]) == (
-        "NB_CQDN_2023-H1_v",
+        "37-CQDN_2023-H1_v",
         "227",
         "226",
     )
@@ -42,7 +42,7 @@ def test_admission_tax_code_outside_tochuc_is_an_error(
 ) -> None:
     [finding] = _findings(warehouse, "DQ_TAXCODE_UNKNOWN")
     assert (finding["unit_code"], finding["value"], finding["severity"]) == (
-        "CQDN",
+        "10-CQDN",
         "0109999999",
         "error",
     )
@@ -53,7 +53,7 @@ def test_person_admitted_earlier_elsewhere_flags_the_later_report_naming_the_ear
 ) -> None:
     findings = _findings(warehouse, "DQ_DUPLICATE_PERSON")
     across = [f for f in findings if f["value"].startswith("080_")]
-    assert [(f["unit_code"], f["row_number"]) for f in across] == [("CQDN", 5)]
+    assert [(f["unit_code"], f["row_number"]) for f in across] == [("10-CQDN", 5)]
     assert across[0]["value"] in across[0]["message"]
 
 
@@ -103,12 +103,12 @@ def test_unit_that_owes_a_period_and_sent_nothing_is_missing(
     missing = {(f["unit_code"], f["period_code"]) for f in findings}
     assert ("088", "2024-H2") in missing
     assert ("088", "2024-H1") not in missing
-    assert not {unit for unit, _ in missing} & {"LC", "OLD1", "P_SAPA", "NB_TU"}
+    assert not {unit for unit, _ in missing} & {"10", "OLD1", "LC-2025-SAPA", "37"}
 
 
 def test_report_after_the_deadline_is_late(warehouse: duckdb.DuckDBPyConnection) -> None:
     late = {(f["unit_code"], f["period_code"]) for f in _findings(warehouse, "DQ_LATE_REPORT")}
-    assert late == {("080", "2024-H1"), ("CQDN", "2024-H1")}
+    assert late == {("080", "2024-H1"), ("10-CQDN", "2024-H1")}
 
 
 def test_every_message_has_vietnamese_and_english(warehouse: duckdb.DuckDBPyConnection) -> None:

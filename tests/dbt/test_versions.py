@@ -59,7 +59,7 @@ def test_restatement_lists_each_changed_figure(warehouse: duckdb.DuckDBPyConnect
 
 def test_quarantined_version_is_no_restatement_base(warehouse: duckdb.DuckDBPyConnection) -> None:
     count = warehouse.execute(
-        "select count(*) from marts.mart_restatements where unit_code = 'NB_CQDN'"
+        "select count(*) from marts.mart_restatements where unit_code = '37-CQDN'"
     ).fetchone()
     assert count == (0,)
 

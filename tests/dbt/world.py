@@ -37,13 +37,13 @@ def _unit(code: str, name: str, kind: str, province: str, parent: str | None, **
 
 
 UNITS = [
-    _unit("LC", "Tỉnh ủy Lào Cai", "province", "10", None, reports=False),
+    _unit("10", "Tỉnh Lào Cai", "province", "10", None, reports=False),
     _unit(
         "OLD1",
         "Huyện cũ",
         "district",
         "10",
-        "LC",
+        "10",
         valid_from=_d("2005-01-01"),
         valid_to=_d("2014-12-31"),
         successor="088",
@@ -53,16 +53,42 @@ UNITS = [
         "Thành phố Lào Cai",
         "city",
         "10",
-        "LC",
+        "10",
         valid_to=_d("2025-06-30"),
-        successor="P_LAOCAI",
+        successor="LC-2025-LAOCAI",
     ),
-    _unit("088", "Thị xã Sa Pa", "town", "10", "LC", valid_to=_d("2025-06-30"), successor="P_SAPA"),
-    _unit("CQDN", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh", "bloc", "10", "LC"),
-    _unit("P_SAPA", "Phường Sa Pa", "commune", "10", "LC", valid_from=_d("2025-07-01")),
-    _unit("P_LAOCAI", "Phường Lào Cai", "commune", "10", "LC", valid_from=_d("2025-07-01")),
-    _unit("NB_TU", "Tỉnh ủy Ninh Bình", "province", "37", None, reports=False),
-    _unit("NB_CQDN", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh Ninh Bình", "bloc", "37", "NB_TU"),
+    _unit(
+        "088",
+        "Thị xã Sa Pa",
+        "town",
+        "10",
+        "10",
+        valid_to=_d("2025-06-30"),
+        successor="LC-2025-SAPA",
+    ),
+    _unit("10-CQDN", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh", "bloc", "10", "10"),
+    _unit(
+        "LC-2025-SAPA", "Phường Sa Pa", "commune", "LC-2025", "LC-2025", valid_from=_d("2025-07-01")
+    ),
+    _unit(
+        "LC-2025-LAOCAI",
+        "Phường Lào Cai",
+        "commune",
+        "LC-2025",
+        "LC-2025",
+        valid_from=_d("2025-07-01"),
+    ),
+    _unit(
+        "LC-2025",
+        "Tỉnh Lào Cai (từ 2025)",
+        "province",
+        "LC-2025",
+        None,
+        valid_from=_d("2025-07-01"),
+        reports=False,
+    ),
+    _unit("37", "Tỉnh Ninh Bình", "province", "37", None, reports=False),
+    _unit("37-CQDN", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh Ninh Bình", "bloc", "37", "37"),
 ]
 ALIASES = [
     {"unit_code": "088", "alias": "TX Sa Pa"},
@@ -213,7 +239,7 @@ def batch_one() -> list[Report]:
         ),
         Report("088", "2024-H1", 1, _at("2024-07-06"), **_sapa_2024_h1(1000, with_m6=False)),
         Report(
-            "CQDN",
+            "10-CQDN",
             "2023-H1",
             1,
             _at("2023-07-08"),
@@ -222,7 +248,7 @@ def batch_one() -> list[Report]:
         ),
         # m-001 was admitted by 080 in the same period, received earlier; m-005 twice here.
         Report(
-            "CQDN",
+            "10-CQDN",
             "2024-H1",
             1,
             _at("2024-09-01"),
@@ -236,7 +262,7 @@ def batch_one() -> list[Report]:
         ),
         # Tax code not among its units, and a negative flow.
         Report(
-            "CQDN",
+            "10-CQDN",
             "2024-H2",
             1,
             _at("2025-01-05"),
@@ -245,8 +271,8 @@ def batch_one() -> list[Report]:
             organizations=[_party(C1, "2023-03-15", 6, superior="Đảng ủy Khối CQ-DN")],
         ),
         # Summary 227 against 226 detail rows: quarantined; version 2 fixes it.
-        Report("NB_CQDN", "2023-H1", 1, _at("2023-07-03"), **_ninh_binh(detail_rows=226)),
-        Report("NB_CQDN", "2023-H1", 2, _at("2023-07-09"), **_ninh_binh(detail_rows=227)),
+        Report("37-CQDN", "2023-H1", 1, _at("2023-07-03"), **_ninh_binh(detail_rows=226)),
+        Report("37-CQDN", "2023-H1", 2, _at("2023-07-09"), **_ninh_binh(detail_rows=227)),
     ]
 
 

@@ -65,7 +65,7 @@ deadlines as (
     select
         period_code,
         cast(
-            {{ dbt.dateadd('day', var('report_deadline_days'), 'period_end') }} as date
+            {{ dbt.dateadd('day', report_deadline_days(), 'period_end') }} as date
         ) as deadline_date
     from periods
 ),
