@@ -208,3 +208,20 @@ def test_data_docs_folder_is_reused_by_a_later_process(params, tmp_path: Path, m
     assert first.success and second.success
     assert second.docs_url != first.docs_url
     assert Path(urlparse(second.docs_url).path).is_file()
+
+
+def test_evaluation_history_column_extends_the_attainment_grain(params):
+    frame = mart_frames()["mart_target_attainment"]
+    frame["scope_unit_code"] = "088"
+    frame["as_of_period_code"] = ["2024-H1", "2024-H2"]
+    history = validate_frame("indicators.mart_target_attainment", frame, parameters=params)
+    frame["as_of_period_code"] = "2024-H1"
+
+    duplicated = validate_frame("indicators.mart_target_attainment", frame, parameters=params)
+
+    assert history.success, history.failed
+    assert only_failure(
+        duplicated,
+        "expect_compound_columns_to_be_unique",
+        "plan_code, indicator_code, scope_unit_code, window_start, window_end, as_of_period_code",
+    )
