@@ -29,24 +29,6 @@ def test_accepted_ket_nap_rows_pass(params):
     assert outcome.skipped == []
 
 
-@pytest.mark.parametrize("table", sorted(mart_frames()))
-def test_contract_shaped_mart_passes(params, table):
-    family = {
-        "fct_admissions": "admissions",
-        "fct_enterprise_snapshots": "organisations",
-        "fct_organization_events": "organisations",
-        "dim_enterprise": "organisations",
-        "mart_indicators": "indicators",
-        "mart_target_attainment": "indicators",
-        "mart_reporting_completeness": "completeness",
-        "dq_issues": "completeness",
-    }[table]
-
-    outcome = validate_frame(f"{family}.{table}", mart_frames()[table], parameters=params)
-
-    assert outcome.success, outcome.failed
-
-
 def test_member_key_that_is_not_a_digest_fails_with_the_value(params):
     frame = ket_nap_frame()
     frame.loc[1, "member_key"] = "001090000002"
