@@ -346,10 +346,10 @@ def _industrial_zone_units(w: _World, unit: UnitInfo, n: int) -> list[Enterprise
             for p in range(at, n):
                 ent.employees[p] = min(ent.employees[p], 19) if p == at else ent.employees[p]
     # Party organisations: Đức Giang, 9 older ones, 2 founded during the plan.
-    members = [96, *_split(rng, IZ_PARTY_MEMBERS_2024H1 - 96 - 5 - 3, [1.0] * 9), 5, 3]
-    members[1:10] = [m + 8 for m in members[1:10]]
-    excess = sum(members) - IZ_PARTY_MEMBERS_2024H1
-    members[1] -= excess
+    # Each of the 9 older cells has at least 8 members; the rest is spread at random.
+    spread = _split(rng, IZ_PARTY_MEMBERS_2024H1 - 96 - 5 - 3 - 9 * 8, [1.0] * 9)
+    members = [96, *(m + 8 for m in spread), 5, 3]
+    assert sum(members) == IZ_PARTY_MEMBERS_2024H1
     with_org = [duc_giang, *large[1:10], large[10], large[11]]
     for k, (ent, m) in enumerate(zip(with_org, members, strict=True)):
         if ent is duc_giang:
