@@ -1,6 +1,5 @@
 """The tcd-warehouse code location: one Definitions with every asset, check, job and trigger."""
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 

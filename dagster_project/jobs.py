@@ -1,6 +1,5 @@
 """Jobs: the full load (pull, parse, build, check, publish)."""
 
-
 import dagster as dg
 
 load_job = dg.define_asset_job(

@@ -1,6 +1,5 @@
 """The nightly load, at 02:00 Vietnam time."""
 
-
 import dagster as dg
 
 from dagster_project.jobs import load_job

@@ -1,6 +1,5 @@
 """A sensor that starts a load when report files appear or change at the pull locations."""
 
-
 import hashlib
 import json
 from pathlib import Path

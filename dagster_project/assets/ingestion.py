@@ -4,7 +4,6 @@ Parsing writes files only and never opens the warehouse, so report versions pars
 without DuckDB lock contention.
 """
 
-
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor

@@ -1,6 +1,5 @@
 """Publish the audited marts to the file BI tools read, by one atomic rename."""
 
-
 import json
 
 import dagster as dg

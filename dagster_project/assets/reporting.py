@@ -1,6 +1,5 @@
 """Pictures for the people reading the Dagster UI: target attainment by unit, at a glance."""
 
-
 import base64
 import io
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with dbt tests as checks."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
