@@ -9,6 +9,7 @@ the import.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -27,6 +28,8 @@ DOCS_SITE = "tcd_quality"
 BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+
+_DIGIT = re.compile(r"\d")
 
 _contexts: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -111,6 +114,25 @@ def _applicable(suite: dict[str, Any], columns: set[str]) -> tuple[dict[str, Any
         else:
             kept.append(expectation)
     return {**suite, "expectations": kept}, skipped
+
+
+def _mask_digits(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
+    """Replace every digit by 9 in columns that ``meta.mask_digits`` expectations look into.
+
+    Those expectations look for personal numbers (a CCCD quoted in a message); a failure must
+    not copy the number into Dagster's event log or the Data Docs. The digit pattern, which is
+    all such an expectation tests, survives the masking.
+    """
+    columns = {
+        e["kwargs"]["column"]
+        for e in suite["expectations"]
+        if e.get("meta", {}).get("mask_digits") and e["kwargs"].get("column") in frame.columns
+    }
+    for column in columns:
+        frame[column] = frame[column].map(
+            lambda value: _DIGIT.sub("9", value) if isinstance(value, str) else value
+        )
+    return frame
 
 
 @contextmanager
@@ -256,7 +278,7 @@ def validate_frame(
     suite_dict, skipped = resolve_parameters(
         suite_dict, suite_parameters() if parameters is None else parameters
     )
-    frame = add_derived_columns(df)
+    frame = _mask_digits(add_derived_columns(df), suite_dict)
     suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
     with _lock, _docs_lock(docs_dir) if docs_dir else nullcontext():
         ctx = _context(docs_dir)

@@ -155,7 +155,8 @@ def test_dq_issue_quoting_a_cccd_fails(params):
 
     outcome = validate_frame("completeness.dq_issues", frame, parameters=params)
 
-    assert only_failure(outcome, "expect_column_values_to_not_match_regex", "message")
+    failure = only_failure(outcome, "expect_column_values_to_not_match_regex", "message")
+    assert failure["sample_values"] == ["Số CCCD 999999999999 không hợp lệ"]
 
 
 def test_expectation_without_its_seed_is_reported_skipped(params):
