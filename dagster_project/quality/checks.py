@@ -6,6 +6,9 @@ accepted reports is still right. Mart checks are blocking errors: the publish st
 downstream of the marts, so nothing reaches BI tools until every one of them passes.
 """
 
+# No `from __future__ import annotations` here: Dagster inspects the check functions' `context`
+# annotation at definition time and needs the class itself, not its name as a string.
+
 from collections.abc import Iterator
 from pathlib import Path
 
