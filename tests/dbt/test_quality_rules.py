@@ -125,3 +125,12 @@ def test_warning_rules_never_quarantine(warehouse: duckdb.DuckDBPyConnection) ->
         " where report_id like '088_2024-H1_v2%'"
     ).fetchone()
     assert status == ("published",)
+
+
+def test_sheet_comparing_rules_skip_a_report_whose_sheet_the_parser_refused(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    rules = warehouse.execute(
+        "select rule_code from marts.dq_issues where report_id like '088_2023-H1_v1_%'"
+    ).fetchall()
+    assert rules == [("DQ_COLUMN_MISSING",)]

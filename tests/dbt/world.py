@@ -229,6 +229,28 @@ def batch_one() -> list[Report]:
                 _org(S1, ownership_type="co_quan_nha_nuoc", enterprise_name="UBND phường"),
             ],
         ),
+        # The parser refused the ToChuc sheet: sheet-comparing rules stay silent.
+        Report(
+            "088",
+            "2023-H1",
+            1,
+            _at("2023-07-05"),
+            summary={"ket_nap_dang_vien": 1, "tcd_kttn": 5},
+            admissions=[{"member_key": "m-009", "tax_code": "0100009999"}],
+            findings=[
+                {
+                    "sheet": "ToChuc",
+                    "row_number": None,
+                    "column_name": None,
+                    "value": None,
+                    "expected": "Tên đơn vị",
+                    "rule_code": "DQ_COLUMN_MISSING",
+                    "severity": "error",
+                    "message_vi": "Trang ToChuc: Thiếu cột bắt buộc 'Tên đơn vị'",
+                    "message_en": "Sheet ToChuc: required column 'Tên đơn vị' is missing",
+                }
+            ],
+        ),
         Report(
             "088",
             "2023-H2",

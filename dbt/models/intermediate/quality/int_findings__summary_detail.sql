@@ -1,5 +1,6 @@
 -- DQ_SUMMARY_DETAIL: a TongHop figure that the detail sheets determine must equal the figure
--- recomputed from them (int_indicators_computed holds the contract's recomputation rule).
+-- recomputed from them (int_indicators_computed holds the contract's recomputation rule). Not run
+-- on a report whose parser refused a sheet or the file: the comparison would only repeat that.
 with
 
 summary_rows as (
@@ -51,6 +52,7 @@ final as (
     from mismatches
     inner join versions
         on mismatches.report_id = versions.report_id
+    where not versions.has_refused_sheet
 )
 
 select * from final

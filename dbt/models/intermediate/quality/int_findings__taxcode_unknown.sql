@@ -1,26 +1,37 @@
--- DQ_TAXCODE_UNKNOWN: every admission's tax code is one of the report's own ToChuc units.
+-- DQ_TAXCODE_UNKNOWN: every admission's tax code is one of the report's own ToChuc units. Not run
+-- on a report whose parser refused a sheet or the file (its ToChuc rows may be missing).
 with
 
 admissions as (
     select * from {{ ref('int_admissions_enriched') }}
 ),
 
+versions as (
+    select * from {{ ref('int_report_versions') }}
+),
+
 final as (
     select
-        report_id,
-        unit_code,
-        period_code,
+        admissions.report_id,
+        admissions.unit_code,
+        admissions.period_code,
         'DQ_TAXCODE_UNKNOWN' as rule_code,
-        sheet,
-        row_number,
+        admissions.sheet,
+        admissions.row_number,
         'tax_code' as column_name,
-        tax_code as value,
+        admissions.tax_code as value,
         'mã số thuế có trong bảng ToChuc / a tax code listed in ToChuc' as expected,
-        'Mã số thuế ' || tax_code || ' không có trong danh sách đơn vị (ToChuc) của báo cáo'
-            as message_vi,
-        'Tax code ' || tax_code || ' is not among the report''s units (ToChuc)' as message_en
+        'Mã số thuế ' || admissions.tax_code
+        || ' không có trong danh sách đơn vị (ToChuc) của báo cáo' as message_vi,
+        'Tax code ' || admissions.tax_code
+        || ' is not among the report''s units (ToChuc)' as message_en
     from admissions
-    where tax_code is not null and not is_tax_code_known
+    inner join versions
+        on admissions.report_id = versions.report_id
+    where
+        admissions.tax_code is not null
+        and not admissions.is_tax_code_known
+        and not versions.has_refused_sheet
 )
 
 select * from final
