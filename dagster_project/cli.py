@@ -47,6 +47,7 @@ def _prepare_environment(settings: Settings) -> None:
     os.environ.update(settings.dbt_env())
     if not os.environ.get("DAGSTER_HOME"):
         settings.dagster_home.mkdir(parents=True, exist_ok=True)
+        (settings.dagster_home / "dagster.yaml").touch()  # run history in this folder
         os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     settings.ensure_dirs()
 

@@ -5,16 +5,25 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.ingestion import landed_reports, parsed_reports, reporting_units
 from dagster_project.assets.publish import published_warehouse
+from dagster_project.assets.reporting import target_attainment_chart
 from dagster_project.assets.warehouse import warehouse_dbt
 from dagster_project.jobs import load_job
+from dagster_project.quality import build_quality_checks
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.resources.dbt_project import DBT_EXECUTABLE
 from dagster_project.schedules import nightly_load
 from dagster_project.sensors import new_report_files
 
 defs = dg.Definitions(
-    assets=[reporting_units, landed_reports, parsed_reports, warehouse_dbt, published_warehouse],
-    asset_checks=[],
+    assets=[
+        reporting_units,
+        landed_reports,
+        parsed_reports,
+        warehouse_dbt,
+        published_warehouse,
+        target_attainment_chart,
+    ],
+    asset_checks=build_quality_checks(),
     jobs=[load_job],
     schedules=[nightly_load],
     sensors=[new_report_files],

@@ -19,7 +19,7 @@ with latest as (
         status,
         row_number() over (
             partition by plan_code, indicator_code, scope_unit_code
-            order by window_end desc, period_code desc
+            order by as_of_period_code desc
         ) as rn
     from marts.mart_target_attainment
     where attainment_pct is not null
