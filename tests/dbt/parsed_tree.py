@@ -141,6 +141,7 @@ class Report:
     admissions: list[dict[str, Any]] = field(default_factory=list)
     organizations: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    parsed_at: dt.datetime | None = None
 
     @property
     def sha256(self) -> str:
@@ -176,7 +177,7 @@ def write_report(home: Path, report: Report) -> Path:
                 "source_uri": f"file:///reports/{report.unit_code}/{report.file_name}",
                 "file_format": "xlsx",
                 "received_at": report.received_at,
-                "parsed_at": report.received_at + dt.timedelta(minutes=5),
+                "parsed_at": report.parsed_at or report.received_at + dt.timedelta(minutes=5),
                 "title_unit": report.unit_code,
                 "title_period": report.period_code,
                 "error_count": errors,

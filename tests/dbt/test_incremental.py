@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 
@@ -30,3 +32,21 @@ def test_incremental_build_equals_full_refresh(dbt_world: DbtRun, relation: str)
 
 def test_dbt_build_fits_a_small_fixture_budget(dbt_world: DbtRun) -> None:
     assert dbt_world.seconds["incremental build"] < 90, dbt_world.seconds
+
+
+def test_findings_of_a_version_parsed_again_replace_the_old_ones(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    count = warehouse.execute(
+        "select count(*) from marts.dq_issues where rule_code = 'DQ_UNKNOWN_COLUMN'"
+    ).fetchone()
+    assert count == (0,)
+
+
+def test_admissions_of_a_version_parsed_again_carry_the_new_parse(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    parsed = warehouse.execute(
+        "select distinct cast(parsed_at as date) from marts.fct_admissions where unit_code = '080'"
+    ).fetchall()
+    assert parsed == [(dt.date(2025, 2, 1),)]

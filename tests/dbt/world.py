@@ -192,43 +192,7 @@ def batch_one() -> list[Report]:
                 _party(T4, "2023-10-01", 2, ownership_type="fdi"),
             ],
         ),
-        # Late (deadline 2024-07-15); classes far above history (outlier); events vs 2023-H2:
-        # T1 upgraded, T2 transferred, T3 gone, T4 lost its organisation, T5 and T6 founded.
-        Report(
-            "080",
-            "2024-H1",
-            1,
-            _at("2024-08-20"),
-            summary={
-                "lop_boi_duong": 17,
-                "tcd_thanh_lap_kttn": 2,
-                "tcd_kttn": 4,
-                "doan_vien_cong_doan_moi": 2000,
-                "ket_nap_dang_vien": 2,
-                "ket_nap_kttn": 1,
-                "dang_vien_kttn": 50,
-                "dn_co_dv_chua_co_tcd": 1,
-            },
-            admissions=[
-                {"member_key": "m-001", "tax_code": T1, "category_code": "cong_nhan_lao_dong"},
-                {"member_key": "m-002", "tax_code": S1, "category_code": "can_bo_cong_chuc"},
-            ],
-            organizations=[
-                _party(
-                    T1,
-                    "2022-08-01",
-                    30,
-                    kind="dang_bo_co_so",
-                    has_union=True,
-                    union_founded_date=_d("2023-02-01"),
-                ),
-                _party(T2, "2022-09-01", 10, superior="Đảng ủy Khối Cơ quan - Doanh nghiệp"),
-                _org(T4, ownership_type="fdi", party_members=2),
-                _party(T5, "2024-02-01", 5),
-                _party(T6, "2024-03-01", 3, ownership_type="hop_tac_xa"),
-                _org(S1, ownership_type="co_quan_nha_nuoc", enterprise_name="UBND phường"),
-            ],
-        ),
+        _lao_cai_city_2024_h1(),
         # The parser refused the ToChuc sheet: sheet-comparing rules stay silent.
         Report(
             "088",
@@ -260,14 +224,7 @@ def batch_one() -> list[Report]:
             organizations=[_party(U1, "2018-05-01", 20)],
         ),
         Report("088", "2024-H1", 1, _at("2024-07-06"), **_sapa_2024_h1(1000, with_m6=False)),
-        Report(
-            "10-CQDN",
-            "2023-H1",
-            1,
-            _at("2023-07-08"),
-            summary={"tcd_thanh_lap_kttn": 1},
-            organizations=[_party(C1, "2023-03-15", 3, superior="Đảng ủy Khối CQ-DN")],
-        ),
+        _bloc_2023_h1(),
         # m-001 was admitted by 080 in the same period, received earlier; m-005 twice here.
         Report(
             "10-CQDN",
@@ -298,11 +255,81 @@ def batch_one() -> list[Report]:
     ]
 
 
+def _lao_cai_city_2024_h1(parsed_at: dt.datetime | None = None) -> Report:
+    """080 2024-H1: late (deadline 2024-07-15); classes far above history (outlier); events
+    against 2023-H2: T1 upgraded, T2 transferred, T3 gone, T4 lost its organisation, T5 and T6
+    founded."""
+    return Report(
+        "080",
+        "2024-H1",
+        1,
+        _at("2024-08-20"),
+        summary={
+            "lop_boi_duong": 17,
+            "tcd_thanh_lap_kttn": 2,
+            "tcd_kttn": 4,
+            "doan_vien_cong_doan_moi": 2000,
+            "ket_nap_dang_vien": 2,
+            "ket_nap_kttn": 1,
+            "dang_vien_kttn": 50,
+            "dn_co_dv_chua_co_tcd": 1,
+        },
+        admissions=[
+            {"member_key": "m-001", "tax_code": T1, "category_code": "cong_nhan_lao_dong"},
+            {"member_key": "m-002", "tax_code": S1, "category_code": "can_bo_cong_chuc"},
+        ],
+        organizations=[
+            _party(
+                T1,
+                "2022-08-01",
+                30,
+                kind="dang_bo_co_so",
+                has_union=True,
+                union_founded_date=_d("2023-02-01"),
+            ),
+            _party(T2, "2022-09-01", 10, superior="Đảng ủy Khối Cơ quan - Doanh nghiệp"),
+            _org(T4, ownership_type="fdi", party_members=2),
+            _party(T5, "2024-02-01", 5),
+            _party(T6, "2024-03-01", 3, ownership_type="hop_tac_xa"),
+            _org(S1, ownership_type="co_quan_nha_nuoc", enterprise_name="UBND phường"),
+        ],
+        parsed_at=parsed_at,
+    )
+
+
+def _bloc_2023_h1(parsed_at: dt.datetime | None = None, with_warning: bool = True) -> Report:
+    """10-CQDN 2023-H1: one party organisation founded; a parser warning on its first parse."""
+    warning = {
+        "sheet": "ToChuc",
+        "row_number": 4,
+        "column_name": "Ghi chú",
+        "value": "Ghi chú",
+        "expected": None,
+        "rule_code": "DQ_UNKNOWN_COLUMN",
+        "severity": "warning",
+        "message_vi": "Cột 'Ghi chú' không có trong mẫu báo cáo nên bị bỏ qua",
+        "message_en": "Column 'Ghi chú' is not in the report template and was ignored",
+    }
+    return Report(
+        "10-CQDN",
+        "2023-H1",
+        1,
+        _at("2023-07-08"),
+        summary={"tcd_thanh_lap_kttn": 1},
+        organizations=[_party(C1, "2023-03-15", 3, superior="Đảng ủy Khối CQ-DN")],
+        findings=[warning] if with_warning else [],
+        parsed_at=parsed_at,
+    )
+
+
 def batch_two() -> list[Report]:
     """The resubmissions: 088 2024-H1 v2 restates, v3 breaks part <= whole."""
     v3 = _sapa_2024_h1(1500, with_m6=True)
     v3["summary"]["doan_vien_cong_doan_moi_ngoai_nn"] = 5000
     return [
+        # Parsed again by a newer parser: same content, later parsed_at, the warning gone.
+        _lao_cai_city_2024_h1(parsed_at=_at("2025-02-01")),
+        _bloc_2023_h1(parsed_at=_at("2025-02-01"), with_warning=False),
         Report("088", "2024-H1", 2, _at("2024-07-10"), **_sapa_2024_h1(1442, with_m6=True)),
         Report("088", "2024-H1", 3, _at("2024-07-12"), **v3),
     ]

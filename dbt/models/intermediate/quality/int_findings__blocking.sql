@@ -11,7 +11,22 @@
 with
 
 parser_findings as (
-    select * from {{ ref('int_findings__parser') }}
+    select
+        report_id,
+        unit_code,
+        period_code,
+        rule_code,
+        severity,
+        checked_by,
+        sheet,
+        row_number,
+        column_name,
+        value,
+        expected,
+        message_vi,
+        message_en,
+        file_name
+    from {{ ref('int_findings__parser') }}
 ),
 
 rules as (

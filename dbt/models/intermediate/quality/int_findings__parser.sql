@@ -1,10 +1,17 @@
--- Parser findings, with the unit and period of their report version. Parsed folders are
--- immutable per report_id, so new report versions are appended and old ones never change.
+-- Parser findings, with the unit and period of their report version. Incremental: a run takes
+-- the findings of versions parsed since the last run (new, or parsed again by a newer parser) and
+-- replaces that version's rows; the post-hook drops rows of a version parsed again without them.
 {{
     config(
         materialized='incremental',
         unique_key='report_id',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "delete from {{ this }} as existing where not exists (select 1 from "
+            ~ "{{ ref('int_report_versions') }} as versions where versions.report_id = "
+            ~ "existing.report_id and versions.parsed_at = existing.parsed_at)",
+        ],
     )
 }}
 
@@ -33,12 +40,18 @@ final as (
         findings.expected,
         findings.message_vi,
         findings.message_en,
-        coalesce(findings.file_name, versions.file_name) as file_name
+        coalesce(findings.file_name, versions.file_name) as file_name,
+        versions.parsed_at
     from findings
     inner join versions
         on findings.report_id = versions.report_id
     {% if is_incremental() %}
-        where findings.report_id not in (select distinct this.report_id from {{ this }} as this)
+        where not exists (
+            select 1 from {{ this }} as existing
+            where
+                existing.report_id = versions.report_id
+                and existing.parsed_at = versions.parsed_at
+        )
     {% endif %}
 )
 

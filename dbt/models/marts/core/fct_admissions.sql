@@ -1,6 +1,7 @@
 -- Admissions of published reports. Incremental: a run appends the rows of newly published report
 -- versions, replacing (delete+insert on unit_period_key) the rows of the version they supersede;
--- the post-hook drops rows of versions no longer published, so a full refresh gives the same rows.
+-- the post-hook drops rows of versions no longer published (or parsed again since), so a full
+-- refresh gives the same rows.
 {{
     config(
         materialized='incremental',
@@ -8,8 +9,9 @@
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
         post_hook=[
-            "delete from {{ this }} where report_id not in"
-            ~ " (select report_id from {{ ref('int_published_reports') }})",
+            "delete from {{ this }} as existing where not exists (select 1 from "
+            ~ "{{ ref('int_published_reports') }} as published where published.report_id = "
+            ~ "existing.report_id and published.parsed_at = existing.parsed_at)",
         ],
     )
 }}
@@ -54,14 +56,20 @@ final as (
         cast(admissions.birth_year as integer) as birth_year,
         cast(admissions.age_at_admission as integer) as age_at_admission,
         cast(admissions.report_id as varchar) as report_id,
-        cast(admissions.row_number as integer) as row_number
+        cast(admissions.row_number as integer) as row_number,
+        cast(published.parsed_at as timestamp) as parsed_at
     from admissions
     inner join published
         on admissions.report_id = published.report_id
     left join provinces
         on admissions.unit_code = provinces.unit_code
     {% if is_incremental() %}
-        where admissions.report_id not in (select existing.report_id from {{ this }} as existing)
+        where not exists (
+            select 1 from {{ this }} as existing
+            where
+                existing.report_id = published.report_id
+                and existing.parsed_at = published.parsed_at
+        )
     {% endif %}
 )
 
