@@ -143,9 +143,17 @@ def test_province_rollup_sums_each_published_leaf_unit_once(
     rows = warehouse.execute(
         "select scope_level, reported_value, unit_count from marts.mart_indicators"
         " where unit_code = '10' and period_code = '2024-H1'"
-        " and indicator_code = 'doan_vien_cong_doan_moi' order by scope_level"
+        " and indicator_code = 'doan_vien_cong_doan_moi'"
     ).fetchall()
-    assert rows == [("ancestor", 3442, 2), ("province", 3442, 2)]
+    assert rows == [("province", 3442, 2)]
+
+
+def test_one_row_per_unit_period_and_indicator(warehouse: duckdb.DuckDBPyConnection) -> None:
+    duplicates = warehouse.execute(
+        "select count(*) from (select unit_code, period_code, indicator_code"
+        " from marts.mart_indicators group by all having count(*) > 1)"
+    ).fetchone()
+    assert duplicates == (0,)
 
 
 def test_organization_events_from_consecutive_snapshots(

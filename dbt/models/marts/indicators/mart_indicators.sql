@@ -1,7 +1,9 @@
 -- Figures per unit, period and indicator, plus roll-ups. Roll-up rule: an ancestor unit or a
 -- province sums the published figures of its leaf reporting units (units that report and have no
 -- reporting unit below them), each counted once. Bloc committees report enterprises the district
--- committees do not, so summing districts and blocs does not double count.
+-- committees do not, so summing districts and blocs does not double count. One row per code: a
+-- reporting unit's own figures win over a roll-up under its code, and a province roll-up wins
+-- over the ancestor roll-up of the registry unit with the same code (the province unit `10`).
 with
 
 unit_values as (
@@ -91,11 +93,31 @@ unioned as (
     select * from province_level
 ),
 
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by unit_code, period_code, indicator_code
+            order by
+                case scope_level
+                    when 'reporting_unit' then 1
+                    when 'province' then 2
+                    else 3
+                end
+        ) as scope_rank
+    from unioned
+),
+
+deduplicated as (
+    select * from ranked
+    where scope_rank = 1
+),
+
 final as (
     select
         cast(
-            unioned.scope_level || '|' || unioned.unit_code || '|' || unioned.period_code || '|'
-            || unioned.indicator_code as varchar
+            unioned.unit_code || '|' || unioned.period_code || '|' || unioned.indicator_code
+            as varchar
         ) as indicator_row_key,
         cast(unioned.scope_level as varchar) as scope_level,
         cast(unioned.unit_code as varchar) as unit_code,
@@ -108,7 +130,7 @@ final as (
         cast(unioned.reported_value - unioned.computed_value as bigint) as difference,
         cast(unioned.report_id as varchar) as report_id,
         cast(unioned.unit_count as integer) as unit_count
-    from unioned
+    from deduplicated as unioned
     left join catalogue
         on unioned.indicator_code = catalogue.indicator_code
 )
