@@ -22,7 +22,7 @@ def test_the_flow_is_visible_as_assets() -> None:
         "reporting_units",
         "landed_reports",
         "parsed_reports",
-        "staging/stg_parsed__ket_nap",
+        "staging/stg_parsed__admissions",
         "marts/fct_admissions",
         "marts/mart_indicators",
         "marts/dq_issues",
