@@ -94,10 +94,16 @@ actuals as (
         as_of.scope_unit_code,
         as_of.window_start,
         as_of.as_of_period_code,
-        coalesce(sum(scope_values.reported_value), 0) as actual_value
+        coalesce(sum(
+            case
+                when periods.period_index >= as_of.evaluation_start_index
+                    then scope_values.reported_value
+            end
+        ), 0) as actual_value,
+        coalesce(sum(scope_values.reported_value), 0) as window_actual_value
     from as_of
     inner join periods
-        on periods.period_index between as_of.evaluation_start_index and as_of.as_of_index
+        on periods.period_index between as_of.window_start_index and as_of.as_of_index
     left join scope_values
         on
             as_of.scope_unit_code = scope_values.unit_code
@@ -115,6 +121,7 @@ evaluated as (
     select
         as_of.*,
         actuals.actual_value,
+        actuals.window_actual_value,
         stocks.reported_value as stock_value,
         cast(as_of.as_of_index - as_of.evaluation_start_index + 1 as double)
         / (as_of.evaluation_end_index - as_of.evaluation_start_index + 1) as elapsed_share,
@@ -161,6 +168,7 @@ final as (
         cast({{ period_code_from_index('evaluation_start_index') }} as varchar)
             as evaluation_start,
         cast(actual_value as bigint) as actual_value,
+        cast(window_actual_value as bigint) as window_actual_value,
         cast(stock_value as bigint) as stock_value,
         cast(target_min as decimal(18, 2)) as target_min,
         cast(target_max as decimal(18, 2)) as target_max,
