@@ -1,10 +1,12 @@
 """The figures the seed articles report, as queries against the published marts.
 
 The demo sample is calibrated so that every query here returns its expected value once the sample
-is loaded and published; an end-to-end test loops over `SEED_FIGURES`. Lào Cai is rolled up by
-`dim_reporting_unit.province_code = '10'`: the districts, the bloc committee (10-CQDN) and the
-zone board (10-KKT) each report different enterprises, so the sum never double counts.
-docs/seed-figures.md explains each count.
+is loaded and published; an end-to-end test loops over `SEED_FIGURES`. Lào Cai's detail rows are
+selected by `dim_reporting_unit.province_code = '10'`: the districts, the bloc committee (10-CQDN)
+and the zone board (10-KKT) each report different enterprises, so the sum never double counts.
+TongHop figures are read from the province's own roll-up row of `mart_indicators`
+(`unit_code = '10' and scope_level = 'province'`), as a BI user would. docs/seed-figures.md
+explains each count; its table is `figures_markdown_table()`.
 """
 
 from __future__ import annotations
@@ -40,12 +42,15 @@ where s.period_code = '2024-H1'
 
 
 def _indicator_sum(indicator: str, periods: str = "('2024-H1')") -> str:
+    """Lào Cai's own roll-up row: mart_indicators also holds every unit's row, so summing over
+    the province's units as well would count each report twice."""
     return f"""
 select sum(reported_value)
 from marts.mart_indicators
 where indicator_code = '{indicator}'
     and period_code in {periods}
-    and unit_code in ({_LC})""".strip()
+    and unit_code = '10'
+    and scope_level = 'province'""".strip()
 
 
 def _private_events(org_kind: str, periods: str) -> str:
@@ -340,3 +345,22 @@ select cast(floor(100.0 * (
         33,
     ),
 ]
+
+
+def _markdown_cell(text: str) -> str:
+    one_line = " ".join(text.split())
+    return one_line.replace("|", "\\|")
+
+
+def figures_markdown_table(figures: list[SeedFigure] | None = None) -> str:
+    """The table of docs/seed-figures.md, rendered from the figures so the two cannot drift."""
+    rows = [
+        "| figure | seed | scope | SQL against the published warehouse | expected |",
+        "|---|---|---|---|---|",
+    ]
+    for figure in SEED_FIGURES if figures is None else figures:
+        rows.append(
+            f"| {figure.figure_id} | {figure.seed} | {_markdown_cell(figure.description)} "
+            f"| `{_markdown_cell(figure.sql)}` | {figure.expected} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -35,3 +35,13 @@
         "case when " ~ period_half(period_code) ~ " = 1 then '-06-30' else '-12-31' end",
     ]) }} as date)
 {%- endmacro %}
+
+{#
+    The half-year a date falls in, e.g. 2016-09-06 -> '2016-H2'.
+#}
+{% macro period_code_of_date(date_expression) -%}
+    {{ dbt.concat([
+        "cast(extract(year from " ~ date_expression ~ ") as varchar)",
+        "case when extract(month from " ~ date_expression ~ ") <= 6 then '-H1' else '-H2' end",
+    ]) }}
+{%- endmacro %}

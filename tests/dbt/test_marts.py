@@ -99,9 +99,65 @@ def test_completeness_gives_each_status(warehouse: duckdb.DuckDBPyConnection) ->
         "080 2024-H1": "accepted false",
         "088 2024-H1": "accepted true",
         "10-CQDN 2024-H1": "quarantined false",
-        "37-CQDN 2024-H1": "missing -",
         "088 2024-H2": "missing -",
     }
+
+
+def test_a_province_owes_only_the_periods_of_its_own_reporting_window(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    """Ninh Bình reported 2023-H1 only: Lào Cai reporting 2024 does not make it missing then."""
+    ninh_binh = warehouse.execute(
+        "select period_code, status from marts.mart_reporting_completeness"
+        " where unit_code = '37-CQDN' order by period_code"
+    ).fetchall()
+    assert ninh_binh == [("2023-H1", "accepted")]
+
+
+def test_reporting_rate_counts_each_provinces_expected_units(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    rates = {
+        row[0]: row[1:]
+        for row in warehouse.execute(
+            "select r.province_code || ' ' || r.period_code, r.expected, r.received, r.accepted,"
+            " r.quarantined, r.missing, r.on_time, r.reporting_rate_pct, r.on_time_rate_pct"
+            " from marts.mart_reporting_rate as r"
+        ).fetchall()
+    }
+    completeness = warehouse.execute(
+        "select c.period_code, count(*), count(*) filter (where c.status <> 'missing'),"
+        " count(*) filter (where c.on_time)"
+        " from marts.mart_reporting_completeness as c"
+        " inner join (select distinct unit_code, province_code from marts.dim_reporting_unit) as u"
+        " on c.unit_code = u.unit_code"
+        " where c.is_expected and u.province_code = '10' and c.period_code = '2024-H1'"
+        " group by c.period_code"
+    ).fetchone()
+    expected, received, accepted, quarantined, missing, on_time, rate, on_time_rate = rates[
+        "10 2024-H1"
+    ]
+    assert (expected, received, on_time) == completeness[1:]
+    assert accepted + quarantined == received and received + missing == expected
+    assert rate == int(1000 * received / expected) / 10
+    assert on_time_rate == int(1000 * on_time / expected) / 10
+    assert "37 2024-H1" not in rates and "37 2023-H1" in rates
+
+
+def test_rule_catalogue_is_published_with_every_rule_in_dq_issues(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    unknown = warehouse.execute(
+        "select distinct i.rule_code from marts.dq_issues as i"
+        " left join marts.dim_dq_rule as r on i.rule_code = r.rule_code where r.rule_code is null"
+    ).fetchall()
+    checkers = dict(
+        warehouse.execute(
+            "select checked_by, count(*) from marts.dim_dq_rule group by checked_by"
+        ).fetchall()
+    )
+    assert unknown == []
+    assert set(checkers) == {"parser", "warehouse", "gx"}
 
 
 def test_computed_value_is_null_without_a_detail_rule(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -175,13 +231,28 @@ def test_organization_events_from_consecutive_snapshots(
     }
 
 
-def test_old_organization_listed_for_the_first_time_is_not_founded(
+def test_old_organization_listed_for_the_first_time_is_founded_before_its_first_report(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
-    count = warehouse.execute(
-        "select count(*) from marts.fct_organization_events where tax_code = '0200000002'"
+    events = warehouse.execute(
+        "select org_kind, event_type, cast(event_date as varchar), period_code,"
+        " is_before_first_report from marts.fct_organization_events where tax_code = '0200000002'"
+    ).fetchall()
+    assert events == [("party", "founded", "2019-05-01", "2019-H1", True)]
+
+
+def test_each_organization_is_founded_once_and_every_event_period_is_in_the_calendar(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    repeated, outside_calendar = warehouse.execute(
+        "select"
+        " (select count(*) from (select tax_code, org_kind from marts.fct_organization_events"
+        "  where event_type = 'founded' group by all having count(*) > 1)),"
+        " (select count(*) from marts.fct_organization_events as ev"
+        "  left join marts.dim_period as p on ev.period_code = p.period_code"
+        "  where p.period_code is null)"
     ).fetchone()
-    assert count == (0,)
+    assert (repeated, outside_calendar) == (0, 0)
 
 
 def _attainment(con: duckdb.DuckDBPyConnection, plan: str, indicator: str, as_of: str) -> tuple:

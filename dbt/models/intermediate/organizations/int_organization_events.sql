@@ -1,5 +1,6 @@
--- Organisation events from consecutive published snapshots of the same tax code:
--- founded (its founding date falls in the period), upgraded (chi bộ cơ sở to đảng bộ cơ sở),
+-- Organisation events from the published snapshots of the same tax code:
+-- founded (once per organisation with a known founding date, in the half-year of that date),
+-- upgraded (chi bộ cơ sở to đảng bộ cơ sở),
 -- transferred (party organisation under another superior committee) and dissolved (had the
 -- organisation before and none now, or the enterprise is gone from a report of the same unit).
 with
@@ -52,51 +53,79 @@ sequenced as (
     window by_tax_code as (partition by tax_code order by period_index)
 ),
 
+-- Founding dates as the snapshots show them; the first snapshot that shows an organisation
+-- with its date decides the event (once per tax code and kind of organisation).
+founding_dates as (
+    select
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_index,
+        period_start,
+        report_id,
+        is_private_sector,
+        'party' as org_kind,
+        party_org_founded_date as founded_date,
+        party_org_type as to_value
+    from sequenced
+    where has_party_org and party_org_founded_date is not null
+    union all
+    select
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_index,
+        period_start,
+        report_id,
+        is_private_sector,
+        'union' as org_kind,
+        union_founded_date as founded_date,
+        cast(null as varchar) as to_value
+    from sequenced
+    where union_founded_date is not null
+    union all
+    select
+        tax_code,
+        enterprise_name,
+        unit_code,
+        period_index,
+        period_start,
+        report_id,
+        is_private_sector,
+        'youth' as org_kind,
+        youth_org_founded_date as founded_date,
+        cast(null as varchar) as to_value
+    from sequenced
+    where youth_org_founded_date is not null
+),
+
+first_shown as (
+    select
+        *,
+        row_number() over (
+            partition by tax_code, org_kind order by period_index, report_id
+        ) as shown_rank
+    from founding_dates
+),
+
+-- Dated by the founding date, in the half-year containing it; an organisation founded before
+-- the period of the first report listing it is flagged, since no report counted it as new.
 founded as (
     select
         tax_code,
         enterprise_name,
         unit_code,
-        period_code,
+        {{ period_code_of_date('founded_date') }} as period_code,
         report_id,
         is_private_sector,
-        'party' as org_kind,
+        org_kind,
         'founded' as event_type,
-        party_org_founded_date as event_date,
+        founded_date as event_date,
         cast(null as varchar) as from_value,
-        party_org_type as to_value
-    from sequenced
-    where has_party_org and party_org_founded_date between period_start and period_end
-    union all
-    select
-        tax_code,
-        enterprise_name,
-        unit_code,
-        period_code,
-        report_id,
-        is_private_sector,
-        'union' as org_kind,
-        'founded' as event_type,
-        union_founded_date as event_date,
-        cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
-    from sequenced
-    where union_founded_date between period_start and period_end
-    union all
-    select
-        tax_code,
-        enterprise_name,
-        unit_code,
-        period_code,
-        report_id,
-        is_private_sector,
-        'youth' as org_kind,
-        'founded' as event_type,
-        youth_org_founded_date as event_date,
-        cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
-    from sequenced
-    where youth_org_founded_date between period_start and period_end
+        to_value,
+        founded_date < period_start as is_before_first_report
+    from first_shown
+    where shown_rank = 1
 ),
 
 changed as (
@@ -111,7 +140,8 @@ changed as (
         'upgraded' as event_type,
         cast(null as date) as event_date,
         previous_party_org_type as from_value,
-        party_org_type as to_value
+        party_org_type as to_value,
+        false as is_before_first_report
     from sequenced
     where previous_party_org_type = 'chi_bo_co_so' and party_org_type = 'dang_bo_co_so'
     union all
@@ -126,7 +156,8 @@ changed as (
         'transferred' as event_type,
         cast(null as date) as event_date,
         previous_superior_committee as from_value,
-        superior_committee as to_value
+        superior_committee as to_value,
+        false as is_before_first_report
     from sequenced
     where
         previous_has_party_org
@@ -144,7 +175,8 @@ changed as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         previous_party_org_type as from_value,
-        party_org_type as to_value
+        party_org_type as to_value,
+        false as is_before_first_report
     from sequenced
     where previous_has_party_org and not has_party_org
     union all
@@ -159,7 +191,8 @@ changed as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
+        cast(null as varchar) as to_value,
+        false as is_before_first_report
     from sequenced
     where previous_has_union and not has_union
     union all
@@ -174,7 +207,8 @@ changed as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
+        cast(null as varchar) as to_value,
+        false as is_before_first_report
     from sequenced
     where previous_has_youth_org and not has_youth_org
 ),
@@ -204,7 +238,8 @@ gone_events as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         party_org_type as from_value,
-        cast(null as varchar) as to_value
+        cast(null as varchar) as to_value,
+        false as is_before_first_report
     from gone
     where has_party_org
     union all
@@ -219,7 +254,8 @@ gone_events as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
+        cast(null as varchar) as to_value,
+        false as is_before_first_report
     from gone
     where has_union
     union all
@@ -234,7 +270,8 @@ gone_events as (
         'dissolved' as event_type,
         cast(null as date) as event_date,
         cast(null as varchar) as from_value,
-        cast(null as varchar) as to_value
+        cast(null as varchar) as to_value,
+        false as is_before_first_report
     from gone
     where has_youth_org
 ),
@@ -260,7 +297,8 @@ final as (
         report_id,
         is_private_sector,
         from_value,
-        to_value
+        to_value,
+        is_before_first_report
     from unioned
 )
 

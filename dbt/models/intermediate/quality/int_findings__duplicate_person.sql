@@ -1,12 +1,73 @@
 -- DQ_DUPLICATE_PERSON: one person (member_key) is admitted once across all units and periods.
--- Reports are ordered by period, then arrival; the later report gets the error and the message
--- names the earlier one. Other versions of the same unit and period are resubmissions, not
--- duplicates.
+-- A version's admissions are compared with the earlier rows of the same version and with the
+-- accepted admissions of OTHER units and periods: of each other unit and period, the newest
+-- version no other blocking rule refused (the one that is or would be published). A
+-- resubmission of the same unit and period repeats its people naturally, and a refused or
+-- superseded version is not an admission on record. Reports are ordered by period, then
+-- arrival; the later report gets the error and the message names the earlier one.
+{%- set other_blocking_rules = [
+    'int_findings__part_le_whole',
+    'int_findings__summary_detail',
+    'int_findings__taxcode_unknown',
+    'int_findings__cumulative_shrink',
+] %}
+
 with
 
 admissions as (
     select * from {{ ref('int_admissions_enriched') }}
     where member_key is not null
+),
+
+versions as (
+    select * from {{ ref('int_report_versions') }}
+),
+
+rules as (
+    select * from {{ ref('dq_rules') }}
+),
+
+other_rule_findings as (
+    {%- for rule_model in other_blocking_rules %}
+        select
+            report_id,
+            rule_code
+        from {{ ref(rule_model) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+refused_by_other_rules as (
+    select distinct other_rule_findings.report_id
+    from other_rule_findings
+    left join rules
+        on other_rule_findings.rule_code = rules.rule_code
+    where coalesce(rules.severity, 'error') = 'error'
+),
+
+-- Versions acceptable on every rule but this one; the newest per unit and period stands.
+accepted_versions as (
+    select
+        report_id,
+        row_number() over (
+            partition by unit_code, period_code
+            order by version desc, received_at desc
+        ) as acceptance_rank
+    from versions
+    where
+        coalesce(parser_error_count, 0) = 0
+        and report_id not in (select refused_by_other_rules.report_id from refused_by_other_rules)
+),
+
+accepted_admissions as (
+    select admissions.*
+    from admissions
+    inner join accepted_versions
+        on
+            admissions.report_id = accepted_versions.report_id
+            and accepted_versions.acceptance_rank = 1
 ),
 
 within_report as (
@@ -38,7 +99,7 @@ across_reports as (
             order by earlier.period_index, earlier.received_at, earlier.report_id
         ) as match_rank
     from admissions as later
-    inner join admissions as earlier
+    inner join accepted_admissions as earlier
         on
             later.member_key = earlier.member_key
             and not (

@@ -1,7 +1,8 @@
 -- Which reporting units owe a report for which period, and what arrived: the published version,
--- else the newest quarantined one. A unit owes a period when it reports (registry `reports`)
--- and its validity overlaps the period; periods run over var completeness_first_period ..
--- completeness_last_period, by default the range of periods reported at all.
+-- else the newest quarantined one. A unit owes a period when it reports (registry `reports`),
+-- its validity overlaps the period and the period is in its province's window: from the first
+-- period any unit of the province sent a report for to the latest one (vars
+-- completeness_first_period / completeness_last_period fix both ends for every province).
 with
 
 units as (
@@ -16,19 +17,40 @@ periods as (
     select * from {{ ref('int_periods') }}
 ),
 
+unit_provinces as (
+    select distinct
+        unit_code,
+        province_code
+    from units
+),
+
+-- A province's reporting window: from the first period any of its units reported to the latest
+-- one, so one province reporting early or late never makes another's units look missing.
+province_windows as (
+    select
+        unit_provinces.province_code,
+        min(statuses.period_index) as first_reported_index,
+        max(statuses.period_index) as last_reported_index
+    from statuses
+    inner join unit_provinces
+        on statuses.unit_code = unit_provinces.unit_code
+    group by unit_provinces.province_code
+),
+
 bounds as (
     select
+        province_code,
         {% if var('completeness_first_period') -%}
             {{ period_index("'" ~ var('completeness_first_period') ~ "'") }}
         {%- else -%}
-            min(period_index)
+            first_reported_index
         {%- endif %} as first_period_index,
         {% if var('completeness_last_period') -%}
             {{ period_index("'" ~ var('completeness_last_period') ~ "'") }}
         {%- else -%}
-            max(period_index)
+            last_reported_index
         {%- endif %} as last_period_index
-    from statuses
+    from province_windows
 ),
 
 expected as (
@@ -36,8 +58,9 @@ expected as (
         units.unit_code,
         periods.period_code
     from units
-    cross join periods
     inner join bounds
+        on units.province_code = bounds.province_code
+    inner join periods
         on periods.period_index between bounds.first_period_index and bounds.last_period_index
     where
         units.is_reporting

@@ -29,6 +29,7 @@ final as (
         cast(events.is_private_sector as boolean) as is_private_sector,
         cast(events.from_value as varchar) as from_value,
         cast(events.to_value as varchar) as to_value,
+        cast(events.is_before_first_report as boolean) as is_before_first_report,
         cast(events.report_id as varchar) as report_id
     from events
     left join provinces

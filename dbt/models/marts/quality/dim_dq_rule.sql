@@ -1,0 +1,20 @@
+-- The data-quality rule catalogue (dq_rules.csv) as BI tools read it, so every rule_code in
+-- dq_issues and in the Great Expectations findings can be looked up.
+with
+
+rules as (
+    select * from {{ ref('dq_rules') }}
+),
+
+final as (
+    select
+        cast(rule_code as varchar) as rule_code,
+        cast(severity as varchar) as severity,
+        cast(severity = 'error' as boolean) as is_blocking,
+        cast(checked_by as varchar) as checked_by,
+        cast(description_vi as varchar) as description_vi,
+        cast(description_en as varchar) as description_en
+    from rules
+)
+
+select * from final
