@@ -5,9 +5,11 @@ reference data (``column_headers.yaml`` and the dbt seeds), so a template cannot
 the parser would refuse, and a new indicator or coded value reaches the template with no code
 change. What lives here is only presentation: layout, formats, drop-downs and the instructions.
 
-An empty template parses with no error. Its only findings are warnings that say what is still to
-do: ``DQ_VALUE_MISSING`` for each indicator in TongHop whose value is blank and, when the template
-was made without a unit or period, ``DQ_TITLE_MISSING`` for the placeholder title.
+An empty template made for a unit and period parses with no error: its only findings are
+``DQ_VALUE_MISSING`` warnings, one per TongHop indicator still blank. A template made without a
+unit or period carries a placeholder title, which the parser flags until the officer writes it:
+``DQ_TITLE_MISSING`` (warning) for the period and ``DQ_TITLE_UNIT_MISMATCH`` (error) for the unit
+when the unit's registered names are known, as they are to ``tcd validate``.
 """
 
 from __future__ import annotations
@@ -586,7 +588,7 @@ def _guide_rows(
         (
             "text",
             "Họ tên, số CCCD và ngày sinh chỉ dùng khi tiếp nhận báo cáo: khi nhận, họ tên bị "
-            "loại bỏ, số CCCD được thay bằng mã giả danh (bút danh hóa), ngày sinh chỉ giữ năm "
+            "loại bỏ, số CCCD được thay bằng mã giả danh (giả danh hóa), ngày sinh chỉ giữ năm "
             "sinh. Các dữ liệu này không bao giờ có trong kho dữ liệu công bố. Gửi tệp qua kênh "
             "được giao, không gửi qua thư điện tử cá nhân.",
             "Names, CCCD numbers and birth dates are used only when the report is received: the "
