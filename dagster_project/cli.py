@@ -102,7 +102,29 @@ def load(
             "pseudonyms and must stay the same between loads), or pass --demo-key for sample data."
         )
     _prepare_environment(settings)
+    from dagster_project.partitions import range_tags
 
+    _run_load_job(
+        settings,
+        tags=range_tags(),
+        inbox=inbox,
+        demo_key=demo_key,
+        full_refresh=full_refresh,
+        verbose=verbose,
+    )
+
+
+def _run_load_job(
+    settings: Settings,
+    *,
+    tags: dict[str, str],
+    inbox: Path | None = None,
+    demo_key: bool = False,
+    full_refresh: bool = False,
+    reparse: bool = False,
+    verbose: bool = False,
+) -> None:
+    """Execute the load job in this process over the partitions ``tags`` select."""
     from dagster import DagsterInstance
 
     from dagster_project.resources.dbt_project import ensure_manifest
@@ -118,6 +140,7 @@ def load(
         },
         "ops": {
             "landed_reports": {"config": {"inbox": str(inbox.resolve()) if inbox else ""}},
+            "parsed_reports": {"config": {"reparse": reparse}},
             "warehouse_dbt": {"config": {"full_refresh": full_refresh}},
         },
     }
@@ -127,11 +150,39 @@ def load(
         DagsterInstance.get() as instance,
     ):
         result = job.execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
+            run_config=run_config, instance=instance, raise_on_error=False, tags=tags
         )
     _print_load_summary(settings, result)
     if not result.success:
         raise typer.Exit(1)
+
+
+@app.command()
+def backfill(
+    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2023-H1.")],
+    last: Annotated[str | None, typer.Option("--to", help="Last period (default: --from).")] = None,
+    home: HomeOption = None,
+    reparse: Annotated[
+        bool,
+        typer.Option(help="Parse those periods' report versions again (after a parser fix)."),
+    ] = False,
+    demo_key: Annotated[
+        bool, typer.Option("--demo-key", help="Allow the public demo key (sample data only).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Load a range of past periods in one run: pull, parse those partitions, build, publish."""
+    settings = load_settings(home)
+    if not os.environ.get("TCD_PSEUDONYM_KEY") and not demo_key:
+        raise CliError("TCD_PSEUDONYM_KEY is not set (or pass --demo-key for sample data).")
+    _prepare_environment(settings)
+    from dagster_project.partitions import period_range_tags
+
+    try:
+        tags = period_range_tags(first, last or first)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    _run_load_job(settings, tags=tags, demo_key=demo_key, reparse=reparse, verbose=verbose)
 
 
 def _print_load_summary(settings: Settings, result) -> None:

@@ -7,8 +7,9 @@ from urllib.parse import unquote, urlparse
 
 import dagster as dg
 
-from dagster_project.ingest import ReportingUnit, load_registry
+from dagster_project.ingest import ReportingUnit, ReportNameError, load_registry, parse_report_name
 from dagster_project.jobs import load_job
+from dagster_project.partitions import partition_key, range_tags, report_partitions
 from dagster_project.settings import load_settings
 
 REPORT_SUFFIXES = {".xlsx", ".zip", ".csv"}
@@ -41,6 +42,23 @@ def scan_locations(registry_path: Path) -> dict[str, str]:
     return seen
 
 
+def changed_partitions(paths: list[str]) -> list[str]:
+    """Partition keys of the reports behind changed files (a bundle's CSVs count for it)."""
+    known = set(report_partitions.get_partition_keys())
+    keys = set()
+    for path in map(Path, paths):
+        for name in (path.name, path.parent.name + ".zip"):
+            try:
+                report = parse_report_name(name)
+            except ReportNameError:
+                continue
+            key = partition_key(report.period_code, report.unit_code)
+            if key in known:
+                keys.add(str(key))
+            break
+    return sorted(keys)
+
+
 @dg.sensor(
     job=load_job,
     minimum_interval_seconds=300,
@@ -58,7 +76,11 @@ def new_report_files(context: dg.SensorEvaluationContext):
     context.update_cursor(json.dumps(current))
     if not changed:
         return dg.SkipReason("No new or changed report files.")
+    keys = changed_partitions(changed)
     run_key = hashlib.sha256("\n".join(changed).encode()).hexdigest()[:16]
     names = ", ".join(Path(p).name for p in changed[:10])
     context.log.info(f"{len(changed)} new or changed file(s): {names}")
-    return dg.RunRequest(run_key=run_key, tags={"tcd/changed_files": str(len(changed))})
+    return dg.RunRequest(
+        run_key=run_key,
+        tags={**range_tags(keys or None), "tcd/changed_files": str(len(changed))},
+    )

@@ -13,7 +13,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 SOURCES_DIR = REPO_ROOT / "sources"
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+EXPECTATIONS_DIR = Path(os.environ.get("TCD_EXPECTATIONS_DIR") or REPO_ROOT / "expectations")
+"""Great Expectations suites; an operator may point this at a stricter copy."""
 
 
 def _path_from_env(name: str, default: Path) -> Path:

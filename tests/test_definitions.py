@@ -80,6 +80,25 @@ def test_load_job_and_nightly_schedule() -> None:
     assert defs.get_sensor_def("new_report_files") is not None
 
 
+def test_report_parsing_is_partitioned_by_period_and_unit_and_backfills_in_one_run() -> None:
+    parsed = defs.resolve_assets_def("parsed_reports")
+    dimensions = {d.name for d in parsed.partitions_def.partitions_defs}
+    assert dimensions == {"period", "unit"}
+    assert parsed.backfill_policy == dg.BackfillPolicy.single_run()
+    keys = parsed.partitions_def.get_partition_keys()
+    assert "2024-H1|088" in keys and "2023-H1|37-CQDN" in keys
+
+
+def test_the_nightly_schedule_covers_every_partition_in_one_run() -> None:
+    schedule = defs.get_schedule_def("nightly_load")
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance)
+        request = schedule.evaluate_tick(context).run_requests[0]
+    keys = defs.resolve_assets_def("parsed_reports").partitions_def.get_partition_keys()
+    assert request.tags["dagster/asset_partition_range_start"] == keys[0]
+    assert request.tags["dagster/asset_partition_range_end"] == keys[-1]
+
+
 def test_dbt_command_line() -> None:
     assert dbt_build_args() == ["build"]
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]

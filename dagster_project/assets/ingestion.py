@@ -13,6 +13,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from dagster_project.ingest import Landing, LandingEntry, load_registry, pull_all, write_reference
+from dagster_project.partitions import report_partitions
 from dagster_project.reports import (
     ReportMeta,
     parse_report,
@@ -120,13 +121,21 @@ def parse_pending(
     key: bytes,
     names_for,
     *,
+    selected: set[tuple[str, str]] | None = None,
+    reparse: bool = False,
     workers: int | None = None,
 ) -> list[tuple[str, int, int, dict[str, int]]]:
-    """Parse every landed version that has no parsed folder yet, in parallel processes."""
+    """Parse landed versions that have no parsed folder yet, in parallel processes.
+
+    ``selected`` limits the work to some (period, unit) pairs; ``reparse`` parses them again
+    even if parsed before (after a parser fix, say).
+    """
     write_empty_schemas(parsed_dir / "_schema")
     pending: list[tuple[LandingEntry, ReportMeta]] = []
     for entry in landing.entries():
-        if (parsed_dir / entry.report_id / "report.parquet").exists():
+        if selected is not None and (entry.period_code, entry.unit_code) not in selected:
+            continue
+        if not reparse and (parsed_dir / entry.report_id / "report.parquet").exists():
             continue
         meta = ReportMeta(
             report_id=entry.report_id,
@@ -150,9 +159,48 @@ def parse_pending(
         return list(pool.map(_parse_one, *zip(*args, strict=True)))
 
 
+def selected_partitions(context: dg.AssetExecutionContext) -> set[tuple[str, str]] | None:
+    """The (period, unit) pairs this run covers; None when it covers every partition."""
+    if not context.has_partition_key_range and not context.has_partition_key:
+        return None
+    keys = context.partition_keys
+    if len(keys) >= len(report_partitions.get_partition_keys()):
+        return None  # a full load also parses reports outside the partition key space
+    pairs = set()
+    for key in keys:
+        period, unit = str(key).split("|", 1)
+        pairs.add((period, unit))
+    return pairs
+
+
+def summary_preview(parsed_dir: Path, report_ids: list[str], limit: int = 3) -> str:
+    """A markdown table of each new report's own summary (TongHop), for a glance in the UI."""
+    parts = []
+    for report_id in report_ids[:limit]:
+        table = pq.read_table(
+            parsed_dir / report_id / "tong_hop.parquet",
+            columns=["indicator_code", "label", "reported_value"],
+        ).to_pylist()
+        rows = "\n".join(
+            f"| {row['indicator_code'] or '⚠ ' + row['label']} | {row['reported_value']} |"
+            for row in table
+        )
+        parts.append(f"**{report_id}**\n\n| indicator | value |\n|---|---:|\n{rows}")
+    if len(report_ids) > limit:
+        parts.append(f"... and {len(report_ids) - limit} more report versions.")
+    return "\n\n".join(parts) if parts else "No report parsed in this run."
+
+
+class ParseConfig(dg.Config):
+    reparse: bool = False
+    """Parse the selected partitions' report versions again, even those parsed before."""
+
+
 @dg.asset(
     group_name=GROUP,
     deps=[landed_reports],
+    partitions_def=report_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "parquet"},
     owners=["team:data-engineering"],
     description=(
@@ -161,12 +209,28 @@ def parse_pending(
         "years. Versions already parsed are not parsed again."
     ),
 )
-def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.Output:
+def parsed_reports(
+    context: dg.AssetExecutionContext, config: ParseConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     settings = warehouse.settings()
     settings.ensure_dirs()
     key = pseudonym_key_from_env(allow_demo=warehouse.allow_demo_key)
     registry = load_registry(settings.registry_path)
-    outcomes = parse_pending(Landing(settings.home), settings.parsed_dir, key, registry.names_for)
+    selected = selected_partitions(context)
+    context.log.info(
+        "Parsing every partition"
+        if selected is None
+        else f"Parsing {len(selected)} (period, unit) partitions"
+        + (", again" if config.reparse else "")
+    )
+    outcomes = parse_pending(
+        Landing(settings.home),
+        settings.parsed_dir,
+        key,
+        registry.names_for,
+        selected=selected,
+        reparse=config.reparse,
+    )
     by_rule: Counter[str] = Counter()
     for _, _, _, rules in outcomes:
         by_rule.update(rules)
@@ -174,15 +238,16 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     for rid in refused:
         context.log.warning(f"Report {rid} has error findings and will be quarantined.")
     table = "\n".join(f"| {rule} | {count} |" for rule, count in by_rule.most_common())
-    parsed_total = (
-        sum(1 for p in settings.parsed_dir.iterdir() if (p / "report.parquet").exists()) - 1
-    )  # minus the _schema folder
+    parsed_total = sum(
+        1
+        for folder in settings.parsed_dir.iterdir()
+        if folder.name != "_schema" and (folder / "report.parquet").exists()
+    )
     admissions = sum(
         pq.read_metadata(settings.parsed_dir / rid / "ket_nap.parquet").num_rows
         for rid, *_ in outcomes
     )
-    return dg.Output(
-        None,
+    return dg.MaterializeResult(
         metadata={
             "parsed_now": len(outcomes),
             "with_errors": len(refused),
@@ -191,5 +256,8 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             "findings_by_rule": dg.MetadataValue.md(
                 "| rule | findings |\n|---|---|\n" + table if table else "No findings."
             ),
-        },
+            "summary_preview": dg.MetadataValue.md(
+                summary_preview(settings.parsed_dir, [rid for rid, *_ in outcomes])
+            ),
+        }
     )

@@ -37,6 +37,8 @@ def test_a_new_file_requests_one_run_then_nothing(registry_env: Path) -> None:
     (registry_env / "088_2024-H1.xlsx").write_bytes(b"first")
     first, cursor = evaluate(None)
     assert isinstance(first, dg.RunRequest)
+    assert first.tags["dagster/asset_partition_range_start"] == "2024-H1|088"
+    assert first.tags["dagster/asset_partition_range_end"] == "2024-H1|088"
     second, _ = evaluate(cursor)
     assert isinstance(second, dg.SkipReason)
 
