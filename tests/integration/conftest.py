@@ -41,15 +41,20 @@ class LoadRun:
         return rows[0][0]
 
 
-def run_load(home: Path, *args: str, env: dict | None = None) -> LoadRun:
-    proc = subprocess.run(
-        [str(TCD), "load", "--home", str(home), *args],
+def run_tcd(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the `tcd` console script as a user would, in its own process."""
+    return subprocess.run(
+        [str(TCD), *args],
         capture_output=True,
         text=True,
         timeout=900,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
         cwd=REPO,
     )
+
+
+def run_load(home: Path, *args: str, env: dict | None = None) -> LoadRun:
+    proc = run_tcd("load", "--home", str(home), *args, env=env)
     return LoadRun(home, proc.returncode, proc.stdout, proc.stderr)
 
 
