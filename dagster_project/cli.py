@@ -204,7 +204,6 @@ def _print_load_summary(settings: Settings, result) -> None:
         f"{status.get('accepted', 0)} accepted, {status.get('quarantined', 0)} quarantined, "
         f"{status.get('missing', 0)} missing",
     )
-    published = "published_warehouse" not in failed_steps and settings.published_db.exists()
     if any(
         e.event_type_value == "STEP_SUCCESS" and e.step_key == "published_warehouse"
         for e in result.all_events
@@ -217,7 +216,7 @@ def _print_load_summary(settings: Settings, result) -> None:
     if failed_checks:
         table.add_row("failed checks", "\n".join(failed_checks))
     console.print(table)
-    if published:
+    if result.success:
         console.print(
             f"Query it: duckdb -readonly {settings.published_db} "
             '"select * from marts.mart_indicators limit 10"\n'
