@@ -1,13 +1,21 @@
-"""Column-at-a-time conversion of sheet cells into typed values, with a finding per bad cell.
+"""Column-at-a-time conversion of sheet cells into typed Arrow arrays, with a finding per bad cell.
 
-Values repeat a lot down a column (categories, dates, unit names), so each converter memoises the
-raw cell; per-row Python work stays a dictionary lookup for most cells.
+Values repeat a lot down a column (categories, dates, unit names), so each converter parses every
+distinct cell value once and maps the column through the results with Arrow's ``take``; the
+per-cell work stays in C. Text columns (CSV, and workbooks read by fastexcel) also get a
+vectorised fast path for the common spellings (already-clean text, dd/mm/yyyy dates, plain
+digits), checked so strictly that it agrees with the Python parsers on every value it accepts;
+anything else goes through those parsers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.reference import CodedDomain, ethnic_groups
@@ -19,24 +27,68 @@ from dagster_project.reports.values import (
     parse_date,
 )
 
+# Python's str.isspace() characters, spelled for RE2.
+_SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
+_CLEAN_TEXT = rf"^[^{_SPACE}]+(?: [^{_SPACE}]+)*$"
+_MIN_DATE = date(1900, 1, 1)
+_MAX_DATE = date(2100, 12, 31)
+
 
 class Column:
     """One column of a sheet's data rows, with what is needed to name a cell in a finding."""
 
-    def __init__(self, sheet: str, name: str, cells: Sequence[object], row_numbers: Sequence[int]):
+    def __init__(
+        self,
+        sheet: str,
+        name: str,
+        cells: Sequence[object],
+        row_numbers: Sequence[int],
+    ):
         self.sheet = sheet
         self.name = name
         self.cells = cells
         self.row_numbers = row_numbers
+        self._distinct: tuple[list, np.ndarray, pa.Array | None] | None = None
 
     def finding(self, rule: str, position: int, **kwargs: object) -> Finding:
         return make_finding(
             rule,
             sheet=self.sheet,
-            row_number=self.row_numbers[position],
+            row_number=int(self.row_numbers[position]),
             column_name=self.name,
             **kwargs,  # type: ignore[arg-type]
         )
+
+    def distinct(self) -> tuple[list, np.ndarray, pa.Array | None]:
+        """Distinct cell values, each cell's index into them, and the values as Arrow text.
+
+        Typed cells are keyed by type too: ``True`` and ``1`` hash alike but parse differently.
+        """
+        if self._distinct is None:
+            cells = self.cells
+            if isinstance(cells, pa.Array):
+                encoded = cells.dictionary_encode(null_encoding="encode")
+                dictionary = encoded.dictionary
+                self._distinct = (
+                    dictionary.to_pylist(),
+                    encoded.indices.to_numpy(zero_copy_only=False),
+                    dictionary,
+                )
+            else:
+                index: dict[object, int] = {}
+                if bool in set(map(type, cells)):
+                    keys: Sequence[object] = [(cell.__class__, cell) for cell in cells]
+                else:
+                    keys = cells
+                codes = [index.setdefault(key, len(index)) for key in keys]
+                values = [key[1] if keys is not cells else key for key in index]  # type: ignore[index]
+                self._distinct = (values, np.array(codes, dtype=np.int64), None)
+        return self._distinct
+
+    def positions(self, distinct_indexes: Sequence[int]) -> np.ndarray:
+        """Positions of the cells holding any of the given distinct values, in row order."""
+        _, codes, _ = self.distinct()
+        return np.flatnonzero(np.isin(codes, np.asarray(distinct_indexes, dtype=np.int64)))
 
 
 def _convert(
@@ -44,66 +96,54 @@ def _convert(
     parse: Callable[[object], object],
     findings: list[Finding],
     on_error: Callable[[int, object], Finding],
+    out_type: pa.DataType,
     required: str | None = None,
-) -> list:
-    """Apply ``parse`` to every cell; blank → None, unreadable → None plus a finding.
+    fast: Callable[[pa.Array], pa.Array] | None = None,
+    blank_value: object = None,
+    keep_bad: Callable[[object], object] | None = None,
+) -> pa.Array:
+    """Apply ``parse`` to every distinct cell value; blank → ``blank_value``, unreadable → None
+    (or ``keep_bad(cell)``) plus a finding at each cell holding it.
 
-    Each distinct cell value is parsed once and the column is mapped through the results, so the
-    per-cell cost is a dictionary lookup done in C; positions are only scanned when some value
-    is bad or a required cell is blank.
+    ``fast`` maps the distinct values as Arrow text to results, null where it cannot tell; the
+    Python parser sees only what it left null. Findings come in row order, as a reader scans.
     """
-    cells = column.cells
-    if bool in set(map(type, cells)):
-        return _convert_each(column, parse, findings, on_error, required)
-    results: dict[object, object] = {}
-    bad: set[object] = set()
-    blank: set[object] = set()
-    for cell in dict.fromkeys(cells):
+    values, codes, dictionary = column.distinct()
+    quick: list | None = None
+    if fast is not None and dictionary is not None and len(values) > 64:
+        quick = fast(dictionary).to_pylist()
+    results: list[object] = []
+    bad: list[int] = []
+    blank: list[int] = []
+    for index, cell in enumerate(values):
+        if quick is not None and quick[index] is not None:
+            results.append(quick[index])
+            continue
         if cell is None or (cell.__class__ is str and not cell.strip()):  # type: ignore[attr-defined]
-            results[cell] = None
-            blank.add(cell)
+            results.append(blank_value)
+            blank.append(index)
             continue
         try:
             value = parse(cell)
         except (ValueError, ArithmeticError, OverflowError):
-            value = None
-            bad.add(cell)
+            value = keep_bad(cell) if keep_bad else None
+            bad.append(index)
         else:
             if value is None:
-                blank.add(cell)
-        results[cell] = value
-    out = list(map(results.__getitem__, cells))
-    if bad or (required and blank):
-        for position, cell in enumerate(cells):
-            if cell in bad:
-                findings.append(on_error(position, cell))
-            elif required and cell in blank:
-                findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
-    return out
-
-
-def _convert_each(
-    column: Column,
-    parse: Callable[[object], object],
-    findings: list[Finding],
-    on_error: Callable[[int, object], Finding],
-    required: str | None,
-) -> list:
-    """Cell-by-cell path for columns holding booleans, which hash equal to 0 and 1."""
-    out: list = []
-    for position, cell in enumerate(column.cells):
-        if is_blank(cell):
-            value = None
-        else:
-            try:
-                value = parse(cell)
-            except (ValueError, ArithmeticError, OverflowError):
-                findings.append(on_error(position, cell))
-                out.append(None)
-                continue
-        if value is None and required:
-            findings.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
-        out.append(value)
+                blank.append(index)
+        results.append(value)
+    out = pa.array(results, type=out_type).take(pa.array(codes))
+    flagged = bad + blank if required else bad
+    if flagged:
+        bad_set = set(bad)
+        for position in column.positions(flagged):
+            cell = values[codes[position]]
+            if codes[position] in bad_set:
+                findings.append(on_error(int(position), cell))
+            else:
+                findings.append(
+                    column.finding("DQ_REQUIRED_VALUE", int(position), expected=required)
+                )
     return out
 
 
@@ -117,20 +157,78 @@ def _text_value(cell: object) -> str:
     return str(cell)
 
 
+def _clean_fast(dictionary: pa.Array) -> pa.Array:
+    """Text already trimmed, single-spaced and NFC is its own clean form."""
+    clean = pc.and_(
+        pc.match_substring_regex(dictionary, _CLEAN_TEXT),
+        pc.equal(pc.utf8_normalize(dictionary, form="NFC"), dictionary),
+    )
+    return pc.if_else(clean, dictionary, pa.scalar(None, pa.string()))
+
+
+def _nulls(count: int, count_type: pa.DataType) -> pa.Array:
+    return pa.nulls(count, type=count_type)
+
+
+def _dates_fast(dictionary: pa.Array) -> pa.Array:
+    """dd/mm/yyyy and yyyy-mm-dd[ 00:00:00] dates in range; a date that does not print back
+    exactly as written (31/02/2024) is left to the Python parser, which refuses it."""
+    out = _nulls(len(dictionary), pa.date32())
+    for pattern, width, fmt in (
+        (r"^\d{2}/\d{2}/\d{4}$", 10, "%d/%m/%Y"),
+        (r"^\d{4}-\d{2}-\d{2}(?: 00:00:00)?$", 10, "%Y-%m-%d"),
+    ):
+        mask = pc.fill_null(pc.match_substring_regex(dictionary, pattern), False)
+        if not pc.any(mask).as_py():
+            continue
+        text = pc.utf8_slice_codeunits(dictionary, 0, width)
+        text = pc.if_else(mask, text, pa.scalar(None, pa.string()))
+        stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        exact = pc.equal(pc.strftime(stamps, format=fmt), text)
+        days = stamps.cast(pa.date32())
+        in_range = pc.and_(
+            pc.greater_equal(days, pa.scalar(_MIN_DATE, pa.date32())),
+            pc.less_equal(days, pa.scalar(_MAX_DATE, pa.date32())),
+        )
+        good = pc.fill_null(pc.and_(exact, in_range), False)
+        out = pc.if_else(good, days, out)
+    return out
+
+
+def _digits_fast(max_digits: int, out_type: pa.DataType) -> Callable[[pa.Array], pa.Array]:
+    def fast(dictionary: pa.Array) -> pa.Array:
+        mask = pc.fill_null(pc.match_substring_regex(dictionary, rf"^\d{{1,{max_digits}}}$"), False)
+        text = pc.if_else(mask, dictionary, pa.scalar(None, pa.string()))
+        return text.cast(out_type)
+
+    return fast
+
+
+def _tax_fast(dictionary: pa.Array) -> pa.Array:
+    mask = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{10}(?:-\d{3})?$"), False)
+    return pc.if_else(mask, dictionary, pa.scalar(None, pa.string()))
+
+
 def texts(
     column: Column | None, count: int, findings: list[Finding], required: str | None = None
-) -> list:
+) -> pa.Array:
     """Cleaned NFC text, each distinct value cleaned once."""
     if column is None:
-        return [None] * count
+        return pa.nulls(count, pa.string())
     return _convert(
-        column, lambda cell: _text_value(cell) or None, findings, lambda p, c: None, required
-    )  # type: ignore[arg-type,return-value]
+        column,
+        lambda cell: _text_value(cell) or None,
+        findings,
+        lambda p, c: None,  # type: ignore[arg-type,return-value]
+        pa.string(),
+        required,
+        fast=_clean_fast,
+    )
 
 
-def counts(column: Column | None, count: int, findings: list[Finding]) -> list:
+def counts(column: Column | None, count: int, findings: list[Finding]) -> pa.Array:
     if column is None:
-        return [None] * count
+        return pa.nulls(count, pa.int64())
     return _convert(
         column,
         parse_count,
@@ -138,28 +236,39 @@ def counts(column: Column | None, count: int, findings: list[Finding]) -> list:
         lambda p, c: column.finding(
             "DQ_COUNT_FORMAT", p, value=c, expected="số nguyên ≥ 0 / whole number ≥ 0"
         ),
+        pa.int64(),
+        fast=_digits_fast(18, pa.int64()),
     )
 
 
 def dates(
-    column: Column | None, count: int, findings: list[Finding], required: str | None = None
-) -> list:
+    column: Column | None,
+    count: int,
+    findings: list[Finding],
+    required: str | None = None,
+    shown: str | None = None,
+) -> pa.Array:
+    """Dates; ``shown`` replaces the cell in a finding when the value itself must not be echoed."""
     if column is None:
-        return [None] * count
+        return pa.nulls(count, pa.date32())
     return _convert(
         column,
         parse_date,
         findings,
-        lambda p, c: column.finding("DQ_DATE_FORMAT", p, value=c, expected="dd/mm/yyyy"),
+        lambda p, c: column.finding(
+            "DQ_DATE_FORMAT", p, value=c if shown is None else shown, expected="dd/mm/yyyy"
+        ),
+        pa.date32(),
         required,
+        fast=_dates_fast,
     )
 
 
 def tax_codes(
     column: Column | None, count: int, findings: list[Finding], required: str | None = None
-) -> list:
+) -> pa.Array:
     if column is None:
-        return [None] * count
+        return pa.nulls(count, pa.string())
     return _convert(
         column,
         normalise_tax_code,
@@ -167,7 +276,9 @@ def tax_codes(
         lambda p, c: column.finding(
             "DQ_TAXCODE_FORMAT", p, value=c, expected="0101234567 / 0101234567-001"
         ),
+        pa.string(),
         required,
+        fast=_tax_fast,
     )
 
 
@@ -178,10 +289,10 @@ def coded(
     findings: list[Finding],
     required: str | None = None,
     default: str | None = None,
-) -> list:
+) -> pa.Array:
     """Codes of a coded-value column; a blank cell takes ``default`` ("khong": no party org)."""
     if column is None:
-        return [default] * count
+        return pa.array([default] * count, type=pa.string())
 
     def parse(cell: object) -> str:
         code = domain.match(_text_value(cell))
@@ -189,30 +300,28 @@ def coded(
             raise ValueError(cell)
         return code
 
-    values = _convert(
+    return _convert(
         column,
         parse,
         findings,
         lambda p, c: column.finding("DQ_CODE_UNKNOWN", p, value=c, expected=domain.expected()),
+        pa.string(),
         None if default else required,
+        blank_value=default,
     )
-    if default is not None and None in values:
-        values = [
-            default if value is None and is_blank(cell) else value
-            for value, cell in zip(values, column.cells, strict=True)
-        ]
-    return values
 
 
-def yes_no(column: Column | None, count: int, domain: CodedDomain, findings: list[Finding]) -> list:
+def yes_no(
+    column: Column | None, count: int, domain: CodedDomain, findings: list[Finding]
+) -> pa.Array:
     """Booleans of a Có/x/Không/blank column; blank is no."""
-    codes = coded(column, count, domain, findings, default="khong")
-    return [None if code is None else code == "co" for code in codes]
+    return pc.equal(coded(column, count, domain, findings, default="khong"), "co")
 
 
-def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> list:
+def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> pa.Array:
+    """Canonical group labels; an unknown group is a warning and keeps the cleaned text."""
     if column is None:
-        return [None] * count
+        return pa.nulls(count, pa.string())
     groups = ethnic_groups()
 
     def parse(cell: object) -> str:
@@ -222,20 +331,18 @@ def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> l
             raise ValueError(text)
         return label
 
-    unknown: dict[str, str] = {}
-
     def on_error(position: int, cell: object) -> Finding:
         text = _text_value(cell)
-        unknown[text] = text
         return column.finding(
             "DQ_ETHNICITY_UNKNOWN", position, value=text, expected="54 dân tộc / 54 groups"
         )
 
-    values = _convert(column, parse, findings, on_error)
-    # An unknown group is a warning, not a loss: keep the cleaned text as written.
-    if None not in values:
-        return values
-    return [
-        _text_value(cell) if value is None and not is_blank(cell) else value
-        for value, cell in zip(values, column.cells, strict=True)
-    ]
+    return _convert(column, parse, findings, on_error, pa.string(), keep_bad=_text_value)
+
+
+def is_blank_mask(cells: Sequence[object]) -> np.ndarray:
+    """Per cell: is it blank (None, empty or only spaces)?"""
+    column = Column("", "", cells, ())
+    values, codes, _ = column.distinct()
+    blank = np.fromiter((is_blank(value) for value in values), dtype=bool, count=len(values))
+    return blank[codes] if len(codes) else np.zeros(0, dtype=bool)

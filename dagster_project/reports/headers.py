@@ -13,6 +13,8 @@ from dagster_project.reports.reference import SheetHeaders
 from dagster_project.reports.text import clean_text
 
 _SCAN_ROWS = 40
+# Rows a caller must pass: the scanned rows, the lower header row and rows of column numbers.
+HEAD_ROWS = _SCAN_ROWS + 10
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[A-Za-z])\)?$")
 
 
@@ -25,6 +27,8 @@ class HeaderLayout:
     columns: dict[str, int]
     names: dict[int, str]
     unknown: list[tuple[int, str]] = field(default_factory=list)
+    # Rows before this index are title and header rows (a row of column numbers may follow).
+    header_end: int = 0
     duplicates: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -86,7 +90,13 @@ def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout 
     if best_row + 1 < len(rows):
         options.append((best_row, best_row + 1, _pair(rows[best_row], rows[best_row + 1], spec)))
     top, bottom, cells = max(options, key=lambda option: _matched(option[2]))
-    layout = HeaderLayout(title_row_count=top, first_data_row=bottom + 1, columns={}, names={})
+    layout = HeaderLayout(
+        title_row_count=top,
+        first_data_row=bottom + 1,
+        columns={},
+        names={},
+        header_end=bottom + 1,
+    )
     for index, (match, text) in sorted(cells.items()):
         layout.names[index] = text
         if match is None:

@@ -14,10 +14,12 @@ from dagster_project.reports.periods import FILE_NAME_PATTERN, period_bounds
 from dagster_project.reports.readers import (
     SHEET_TITLES,
     ParseLimits,
+    RawSheet,
     RawWorkbook,
     read_report_file,
 )
 from dagster_project.reports.sheets import (
+    NeedsTypedCells,
     Period,
     SheetResult,
     parse_ket_nap,
@@ -105,6 +107,16 @@ def _findings_table(meta: ReportMeta, findings: list[Finding]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schemas.FINDINGS)
 
 
+def _parse_sheet(
+    logical: str, sheet: RawSheet, period: Period | None, pseudonym_key: bytes, limits: ParseLimits
+) -> SheetResult:
+    if logical == "tong_hop":
+        return parse_tong_hop(sheet, limits.max_rows)
+    if logical == "ket_nap":
+        return parse_ket_nap(sheet, period, pseudonym_key, limits.max_rows)
+    return parse_to_chuc(sheet, period, limits.max_rows)
+
+
 def parse_report(
     path: Path, meta: ReportMeta, pseudonym_key: bytes, limits: ParseLimits | None = None
 ) -> ParseResult:
@@ -146,12 +158,13 @@ def parse_report(
                 findings.append(make_finding("DQ_SHEET_MISSING", sheet=title, expected=title))
             continue
         try:
-            if logical == "tong_hop":
-                result = parse_tong_hop(sheet, limits.max_rows)
-            elif logical == "ket_nap":
-                result = parse_ket_nap(sheet, period, pseudonym_key, limits.max_rows)
-            else:
-                result = parse_to_chuc(sheet, period, limits.max_rows)
+            try:
+                result = _parse_sheet(logical, sheet, period, pseudonym_key, limits)
+            except NeedsTypedCells:
+                if sheet.reload is None:
+                    raise
+                sheet = book.sheets[logical] = sheet.reload()
+                result = _parse_sheet(logical, sheet, period, pseudonym_key, limits)
         except Exception as exc:  # a sheet that breaks the parser is refused, not fatal
             result = SheetResult(refused=True)
             result.findings.append(

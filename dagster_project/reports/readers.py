@@ -4,6 +4,12 @@ Everything here is defensive: a file from outside is refused with a finding, nev
 exception, and memory stays bounded (declared and actual expanded sizes are capped, sheets larger
 than the row cap are not materialised).
 
+Workbooks are read with fastexcel, every cell as text: one pass in Rust, no Python object per
+cell. Text loses the cell's type (the number 10090001234 and the text "10090001234" read alike),
+so such a sheet is marked ``rendered`` and the sheet parser asks for a typed re-read through
+python-calamine (``RawSheet.reload``) whenever a column holds a value whose meaning depends on
+that type; for ordinary reports the text is enough.
+
 Formulas: a cell holding a formula is read as the value Excel cached when the file was saved, with
 no finding. Officers routinely total columns with formulas, and the cached value is what they saw
 and sent; the warehouse's own checks (summary equals detail, parts within wholes) catch a stale
@@ -21,9 +27,13 @@ import re
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+import fastexcel
+import pyarrow as pa
 import python_calamine
 
 from dagster_project.reports.findings import Finding, make_finding
@@ -47,13 +57,63 @@ class ParseLimits:
     max_rows: int = 100_000
 
 
+# How fastexcel writes a non-text cell as text: numbers, dates and booleans.
+_RENDERED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_RENDERED_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?")
+_RENDERED_BOOL = {"true": True, "false": False}
+
+
+def _typed_like(cell: object) -> object:
+    """The value a typed reader would give for a cell fastexcel rendered as text."""
+    if cell.__class__ is not str:
+        return cell
+    if _RENDERED_NUMBER.fullmatch(cell):  # type: ignore[arg-type]
+        return float(cell)  # type: ignore[arg-type]
+    if _RENDERED_DATETIME.fullmatch(cell):  # type: ignore[arg-type]
+        return datetime.fromisoformat(cell)  # type: ignore[arg-type]
+    return _RENDERED_BOOL.get(cell, cell)  # type: ignore[call-overload]
+
+
 @dataclass
 class RawSheet:
-    """One sheet's cells, rows as lists; ``rows[i]`` is spreadsheet row ``i + 1``."""
+    """One sheet's cells by column; ``columns[c][i]`` is the cell of spreadsheet row ``i + 1``.
+
+    A column is a list of typed cells (str, float, date, ...) or, read fast, an Arrow string
+    array. ``rendered`` says the strings were written by fastexcel from typed cells: a number, a
+    date or a boolean then looks like text, and ``reload`` gives the same sheet typed.
+    """
 
     name: str
-    rows: list[list[object]]
+    columns: list[Sequence[object]] = field(default_factory=list)
     too_many_rows: bool = False
+    rendered: bool = False
+    reload: Callable[[], RawSheet] | None = None
+
+    @classmethod
+    def from_rows(cls, name: str, rows: list[list[object]], **kwargs: object) -> RawSheet:
+        width = max(map(len, rows), default=0)
+        padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+        return cls(name, [list(column) for column in zip(*padded, strict=True)], **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def height(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def head(self, count: int) -> list[list[object]]:
+        """The first rows as Python values; rendered numbers, dates and booleans typed again."""
+        count = min(count, self.height)
+        columns = [
+            column.slice(0, count).to_pylist() if isinstance(column, pa.Array) else column[:count]
+            for column in self.columns
+        ]
+        rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
+        if self.rendered:
+            rows = [[_typed_like(cell) for cell in row] for row in rows]
+        return rows
+
+    def cell(self, row: int, column: int) -> object:
+        cells = self.columns[column]
+        return cells[row].as_py() if isinstance(cells, pa.Array) else cells[row]
 
 
 @dataclass
@@ -265,33 +325,53 @@ def _assign(book: RawWorkbook, sheet_name: str, loader) -> None:
             return
 
 
+def _unreadable(name: str, exc: Exception) -> Refused:
+    return Refused(
+        make_finding("DQ_FILE_UNREADABLE", value=name, detail=f"{type(exc).__name__}: {exc}"[:200])
+    )
+
+
 def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated types for corrupt files
-        raise Refused(
-            make_finding(
-                "DQ_FILE_UNREADABLE", value=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
-            )
-        ) from exc
-    for name in workbook.sheet_names:
+        reader = fastexcel.read_excel(path)
+        names = reader.sheet_names
+    except Exception as exc:  # fastexcel raises several unrelated types for corrupt files
+        raise _unreadable(path.name, exc) from exc
+    cap = limits.max_rows + _ROW_ALLOWANCE
+    typed_book: list[python_calamine.CalamineWorkbook] = []
+
+    def typed(name: str) -> RawSheet:
+        """The sheet through python-calamine, every cell with its type."""
+        try:
+            if not typed_book:
+                typed_book.append(python_calamine.CalamineWorkbook.from_path(str(path)))
+            sheet = typed_book[0].get_sheet_by_name(name)
+        except Exception as exc:
+            raise _unreadable(name, exc) from exc
+        title = nfc(name)
+        end_row = sheet.end[0] if sheet.end else 0
+        if max(sheet.height, end_row) > cap:
+            return RawSheet(title, too_many_rows=True)
+        return RawSheet.from_rows(title, sheet.to_python(skip_empty_area=False))
+
+    for name in names:
 
         def load(name: str = name) -> RawSheet:
             try:
-                sheet = workbook.get_sheet_by_name(name)
+                batch = reader.load_sheet(
+                    name, header_row=None, skip_rows=0, dtypes="string", eager=True
+                )
             except Exception as exc:
-                raise Refused(
-                    make_finding(
-                        "DQ_FILE_UNREADABLE",
-                        value=name,
-                        detail=f"{type(exc).__name__}: {exc}"[:200],
-                    )
-                ) from exc
+                raise _unreadable(name, exc) from exc
             title = nfc(name)
-            end_row = sheet.end[0] if sheet.end else 0
-            if max(sheet.height, end_row) > limits.max_rows + _ROW_ALLOWANCE:
-                return RawSheet(title, [], too_many_rows=True)
-            return RawSheet(title, sheet.to_python(skip_empty_area=False))
+            if batch.num_rows > cap:
+                return RawSheet(title, too_many_rows=True)
+            return RawSheet(
+                title,
+                list(batch.columns),
+                rendered=True,
+                reload=lambda name=name: typed(name),
+            )
 
         _assign(book, name, load)
 
@@ -426,10 +506,10 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
         raise Refused(
             make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail=f"CSV: {exc}")
         ) from exc
-    lengths = set(map(len, rows))
-    if len(lengths) > 1:
-        width = max(lengths)
-        for row in rows:
-            if len(row) < width:
-                row.extend([""] * (width - len(row)))
-    return RawSheet(name, rows)
+    width = max(map(len, rows), default=0)
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    # CSV cells are text: one Arrow string array per column.
+    columns = [pa.array(column, type=pa.string()) for column in zip(*rows, strict=True)]
+    return RawSheet(name, columns)  # type: ignore[arg-type]

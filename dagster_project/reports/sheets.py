@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
-from itertools import compress
 from operator import itemgetter
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
-from dagster_project.reports.headers import HeaderLayout, locate_header
+from dagster_project.reports.headers import HEAD_ROWS, HeaderLayout, locate_header
 from dagster_project.reports.readers import RawSheet
 from dagster_project.reports.reference import (
     coded_values,
@@ -40,10 +43,14 @@ IGNORED = {"stt", "note", "full_name"}
 class SheetResult:
     """Typed columns of one sheet, the text of its title rows and what was found wrong."""
 
-    columns: dict[str, list] = field(default_factory=dict)
+    columns: dict[str, list | pa.Array] = field(default_factory=dict)
     title_texts: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     refused: bool = False
+
+
+class NeedsTypedCells(Exception):
+    """A sheet read as text holds a value whose meaning depends on the cell's type."""
 
 
 @dataclass(frozen=True)
@@ -74,43 +81,41 @@ def _is_total_cell(cell: object) -> bool:
     return key in _TOTAL_KEYS or key.startswith("tong cong")
 
 
-# Low-cardinality columns first: blank rows are found by scanning one column's distinct values.
-_BLANK_PROBES = ("gender", "category", "ownership_type", "party_org_type", "label", "value")
 # A totals row closes the table; only the last few rows are checked for one.
 _TOTAL_TAIL = 5
 
 
-def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> list[int]:
-    """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data.
-
-    Blank rows are found from one column's distinct values, then confirmed cell by cell, so the
-    per-row cost stays in C for the usual table that has only a few blank rows.
-    """
-    rows = sheet.rows
+def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
+    """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data."""
     first = layout.first_data_row
-    if first >= len(rows):
-        return []
+    height = sheet.height
+    if first >= height:
+        return np.zeros(0, dtype=np.int64)
     # STT is often pre-filled down an empty template: a row with only its number is blank.
     wanted = [p for name, p in layout.columns.items() if name not in ("stt", "note")]
-    probe_name = next((n for n in _BLANK_PROBES if n in layout.columns), None)
-    probe = layout.columns[probe_name] if probe_name else wanted[0]
-    column = [row[probe] for row in rows[first:]]
-    blank_values = {cell for cell in dict.fromkeys(column) if is_blank(cell)}
-    kept = list(range(first, len(rows)))
-    if blank_values:
-        candidates = compress(kept, map(blank_values.__contains__, column))
-        blank = {index for index in candidates if all(is_blank(rows[index][p]) for p in wanted)}
-        kept = [index for index in kept if index not in blank]
+    blank = np.ones(height - first, dtype=bool)
+    for position in wanted:
+        cells = sheet.columns[position]
+        tail = cells.slice(first) if isinstance(cells, pa.Array) else cells[first:]
+        blank &= conv.is_blank_mask(tail)
+        if not blank.any():
+            break
+    kept = np.flatnonzero(~blank) + first
     positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
-    for index in kept[-_TOTAL_TAIL:]:
-        if any(_is_total_cell(rows[index][p]) for p in positions):
-            kept.remove(index)
+    tail_rows = [int(index) for index in kept[-_TOTAL_TAIL:]]
+    totals = [
+        index
+        for index in tail_rows
+        if any(_is_total_cell(sheet.cell(index, p)) for p in positions if p < len(sheet.columns))
+    ]
+    if totals:
+        kept = kept[~np.isin(kept, totals)]
     return kept
 
 
 def _layout(
     sheet: RawSheet, logical: str, result: SheetResult, max_rows: int
-) -> tuple[HeaderLayout, list[int]] | None:
+) -> tuple[HeaderLayout, np.ndarray] | None:
     spec = sheet_headers()[logical]
     if sheet.too_many_rows:
         result.findings.append(
@@ -118,7 +123,14 @@ def _layout(
         )
         result.refused = True
         return None
-    layout = locate_header(sheet.rows, spec)
+    head = sheet.head(HEAD_ROWS)
+    layout = locate_header(head, spec)
+    if sheet.rendered:
+        # Title and header rows must be text: a number or date there was typed text or not.
+        end = layout.header_end if layout else min(5, len(head))
+        for row in head[:end]:
+            if any(cell.__class__ is not str and cell is not None for cell in row):
+                raise NeedsTypedCells(sheet.name)
     if layout is None:
         result.findings.append(
             make_finding(
@@ -128,9 +140,9 @@ def _layout(
             )
         )
         result.refused = True
-        result.title_texts = _row_texts(sheet.rows[:5])
+        result.title_texts = _row_texts(head[:5])
         return None
-    result.title_texts = _row_texts(sheet.rows[: layout.title_row_count])
+    result.title_texts = _row_texts(head[: layout.title_row_count])
     for _index, text in layout.unknown:
         result.findings.append(
             make_finding(
@@ -170,22 +182,77 @@ def _layout(
     return layout, kept
 
 
+# Text a typed cell could have been rendered as, where the typed cell would parse differently
+# from the text: per kind of field, the spellings that send a rendered sheet to a typed re-read.
+_RENDERED_ANY = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|^(?:true|false)$|^-?\d{17,}"
+_AMBIGUOUS = {
+    "text": rf"{_RENDERED_ANY}|^-?0\.0000",
+    "count": rf"{_RENDERED_ANY}|^\d{{1,3}}\.\d{{3}}$",
+    "date": r"^-?\d+\.\d*[1-9]$|^1899-12-3[01] |^(?:true|false)$|^-?\d{17,}",
+    "tax": rf"{_RENDERED_ANY}|^\d{{8,9}}$|^\d{{12}}$|^-\d",
+    "cccd": rf"{_RENDERED_ANY}|^\d{{10,11}}$|^-\d",
+    "label": rf"{_RENDERED_ANY}|^-?\d+(?:\.\d+)?$",
+}
+_KINDS = {
+    "cccd": "cccd",
+    "birth_date": "date",
+    "admission_date": "date",
+    "party_org_founded_date": "date",
+    "union_founded_date": "date",
+    "youth_org_founded_date": "date",
+    "tax_code": "tax",
+    "employees": "count",
+    "party_members": "count",
+    "union_members": "count",
+    "youth_members": "count",
+    "value": "count",
+    "label": "label",
+}
+_COMPILED = {kind: re.compile(pattern, re.ASCII) for kind, pattern in _AMBIGUOUS.items()}
+
+
+def _check_rendered(sheet: RawSheet, name: str, cells: pa.Array) -> None:
+    pattern = _AMBIGUOUS[_KINDS.get(name, "text")]
+    if len(cells) > 64:
+        if pc.any(pc.match_substring_regex(cells, pattern)).as_py():
+            raise NeedsTypedCells(sheet.name)
+    elif any(
+        cell is not None and _COMPILED[_KINDS.get(name, "text")].search(cell)
+        for cell in cells.to_pylist()
+    ):
+        raise NeedsTypedCells(sheet.name)
+
+
 def _columns(
-    sheet: RawSheet, layout: HeaderLayout, kept: list[int]
-) -> tuple[dict[str, conv.Column], list[int]]:
-    row_numbers = [index + 1 for index in kept]
-    if not kept:
-        selected: list = []
-    elif kept[-1] - kept[0] + 1 == len(kept):
-        selected = sheet.rows[kept[0] : kept[-1] + 1]
-    else:
-        selected = list(itemgetter(*kept)(sheet.rows))
-    transposed = list(zip(*selected, strict=False)) if selected else []
+    sheet: RawSheet, layout: HeaderLayout, kept: np.ndarray
+) -> tuple[dict[str, conv.Column], np.ndarray]:
+    row_numbers = kept + 1
+    contiguous = len(kept) > 0 and int(kept[-1]) - int(kept[0]) + 1 == len(kept)
+    take = pa.array(kept, type=pa.int64())
     columns = {}
     for name, position in layout.columns.items():
-        cells = transposed[position] if transposed else ()
-        columns[name] = conv.Column(sheet.name, layout.names[position], cells, row_numbers)
+        if name in IGNORED:
+            continue
+        cells = sheet.columns[position]
+        if isinstance(cells, pa.Array):
+            selected = cells.slice(int(kept[0]), len(kept)) if contiguous else cells.take(take)
+            if sheet.rendered:
+                _check_rendered(sheet, name, selected)
+        elif contiguous:
+            selected = cells[int(kept[0]) : int(kept[-1]) + 1]
+        elif len(kept):
+            selected = (
+                list(itemgetter(*kept.tolist())(cells)) if len(kept) > 1 else [cells[kept[0]]]
+            )
+        else:
+            selected = []
+        columns[name] = conv.Column(sheet.name, layout.names[position], selected, row_numbers)
     return columns, row_numbers
+
+
+def _python_cells(column: conv.Column) -> list:
+    cells = column.cells
+    return cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
 
 
 def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
@@ -201,9 +268,9 @@ def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
     codes, labels, values, numbers = [], [], [], []
     first_seen: dict[str, int] = {}
     for position, (label_cell, value_cell) in enumerate(
-        zip(labels_column.cells, values_column.cells, strict=True)
+        zip(_python_cells(labels_column), _python_cells(values_column), strict=True)
     ):
-        row_number = row_numbers[position]
+        row_number = int(row_numbers[position])
         if is_blank(label_cell):
             if not is_blank(value_cell):
                 result.findings.append(
@@ -262,11 +329,71 @@ def member_key(cccd: str, key: bytes) -> str:
     return hmac.digest(key, cccd.encode("ascii"), hashlib.sha256).hex()
 
 
-def _fast_member_key(key: bytes, cell: object) -> str | None:
-    """Member key of a cell already holding 12 ASCII digits; None sends it the slow way."""
-    if cell.__class__ is str and len(cell) == 12 and cell.isascii() and cell.isdigit():  # type: ignore[attr-defined]
-        return hmac.digest(key, cell.encode("ascii"), hashlib.sha256).hex()  # type: ignore[attr-defined]
-    return None
+class _MemberKeys:
+    """HMAC-SHA256 with the key's padded blocks hashed once (RFC 2104), for many short inputs.
+
+    Gives exactly ``member_key``; copying two prepared hash states per CCCD costs less than
+    letting ``hmac`` hash the key again for each of them.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+
+    def many(self, cccds: list[str]) -> list[str]:
+        inner_copy, outer_copy = self._inner.copy, self._outer.copy
+        out = []
+        for cccd in cccds:
+            inner = inner_copy()
+            inner.update(cccd.encode("ascii"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            out.append(outer.hexdigest())
+        return out
+
+
+def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa.Array:
+    """Member keys of the CCCD column; blank and malformed cells are errors without the number."""
+    keys = _MemberKeys(key)
+    values, _, dictionary = column.distinct()
+    ready: set[int] = set()
+    if dictionary is not None and len(values) > 64:
+        mask = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{12}$"), False)
+        ready = set(np.flatnonzero(mask.to_numpy(zero_copy_only=False)).tolist())
+    prepared = dict(zip(sorted(ready), keys.many([values[i] for i in sorted(ready)]), strict=True))
+
+    def parse(cell: object) -> str:
+        return keys.many([normalise_cccd(cell)])[0]
+
+    def on_error(position: int, cell: object) -> Finding:
+        # The finding shows the length, not the number: a CCCD is personal data.
+        shown = "".join(ch for ch in str(cell) if ch.isdigit())
+        return column.finding(
+            "DQ_CCCD_FORMAT",
+            position,
+            value=f"<{len(shown)} chữ số / digits>",
+            expected="12 chữ số / 12 digits",
+        )
+
+    def fast(_dictionary: pa.Array) -> pa.Array:
+        return pa.array([prepared.get(i) for i in range(len(values))], type=pa.string())
+
+    return conv._convert(
+        column,
+        parse,
+        findings,
+        on_error,
+        pa.string(),
+        required="số CCCD 12 chữ số / 12-digit CCCD",
+        fast=fast if prepared else None,
+    )
+
+
+def _month_day(days: pa.Array) -> pa.Array:
+    return pc.add(pc.multiply(pc.month(days), 100), pc.day(days))
 
 
 def parse_ket_nap(
@@ -284,49 +411,16 @@ def parse_ket_nap(
     domains = coded_values()
     get = columns.get
 
-    cccd_column = columns["cccd"]
-    keys = list(map(partial(_fast_member_key, pseudonym_key), cccd_column.cells))
-    for position in [i for i, key in enumerate(keys) if key is None] if None in keys else []:
-        cell = cccd_column.cells[position]
-        if is_blank(cell):
-            findings.append(
-                cccd_column.finding(
-                    "DQ_REQUIRED_VALUE", position, expected="số CCCD 12 chữ số / 12-digit CCCD"
-                )
-            )
-            continue
-        try:
-            keys[position] = member_key(normalise_cccd(cell), pseudonym_key)
-        except ValueError:
-            # The finding shows the length, not the number: a CCCD is personal data.
-            shown = "".join(ch for ch in str(cell) if ch.isdigit())
-            findings.append(
-                cccd_column.finding(
-                    "DQ_CCCD_FORMAT",
-                    position,
-                    value=f"<{len(shown)} chữ số / digits>",
-                    expected="12 chữ số / 12 digits",
-                )
-            )
-
+    keys = _member_keys(columns["cccd"], pseudonym_key, findings)
     birth_column = columns["birth_date"]
-    births = conv.dates(birth_column, count, [], required=None)
     # Birth-date findings must not echo the date: report the cell without its value.
-    missing = [i for i, value in enumerate(births) if value is None] if None in births else []
-    for position in missing:
-        cell = birth_column.cells[position]
-        if is_blank(cell):
-            findings.append(
-                birth_column.finding(
-                    "DQ_REQUIRED_VALUE", position, expected="ngày sinh dd/mm/yyyy / birth date"
-                )
-            )
-        else:
-            findings.append(
-                birth_column.finding(
-                    "DQ_DATE_FORMAT", position, value="<ẩn / hidden>", expected="dd/mm/yyyy"
-                )
-            )
+    births = conv.dates(
+        birth_column,
+        count,
+        findings,
+        required="ngày sinh dd/mm/yyyy / birth date",
+        shown="<ẩn / hidden>",
+    )
     admissions = conv.dates(
         columns["admission_date"], count, findings, required="ngày kết nạp / admission date"
     )
@@ -340,36 +434,42 @@ def parse_ket_nap(
     decisions = conv.texts(get("decision_number"), count, findings)
     cells = conv.texts(get("party_cell"), count, findings)
 
-    birth_years: list[int | None] = []
-    ages: list[int | None] = []
-    admission_column = columns["admission_date"]
-    for position, (born, admitted) in enumerate(zip(births, admissions, strict=True)):
-        birth_years.append(born.year if born else None)
-        if born and admitted:
-            age = (
-                admitted.year
-                - born.year
-                - ((admitted.month, admitted.day) < (born.month, born.day))
-            )
-            ages.append(age)
-            if age < 18:
+    birth_years = pc.year(births).cast(pa.int32())
+    ages = pc.subtract(
+        pc.subtract(pc.year(admissions), pc.year(births)),
+        pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
+    ).cast(pa.int32())
+    under_age = pc.fill_null(pc.less(ages, 18), False).to_numpy(zero_copy_only=False)
+    outside = np.zeros(count, dtype=bool)
+    if period:
+        outside = pc.fill_null(
+            pc.or_(
+                pc.less(admissions, pa.scalar(period.start, pa.date32())),
+                pc.greater(admissions, pa.scalar(period.end, pa.date32())),
+            ),
+            False,
+        ).to_numpy(zero_copy_only=False)
+    if under_age.any() or outside.any():
+        admission_column = columns["admission_date"]
+        for position in np.flatnonzero(under_age | outside).tolist():
+            if under_age[position]:
+                age = ages[position].as_py()
                 findings.append(
                     birth_column.finding("DQ_AGE_UNDER_18", position, value=age, expected=">= 18")
                 )
-        else:
-            ages.append(None)
-        if admitted and period and not period.start <= admitted <= period.end:
-            findings.append(
-                admission_column.finding(
-                    "DQ_ADMISSION_OUT_OF_PERIOD",
-                    position,
-                    value=admitted.strftime("%d/%m/%Y"),
-                    expected=f"{period.start:%d/%m/%Y} - {period.end:%d/%m/%Y}",
+            if outside[position]:
+                admitted = admissions[position].as_py()
+                findings.append(
+                    admission_column.finding(
+                        "DQ_ADMISSION_OUT_OF_PERIOD",
+                        position,
+                        value=admitted.strftime("%d/%m/%Y"),
+                        expected=f"{period.start:%d/%m/%Y} - {period.end:%d/%m/%Y}",  # type: ignore[union-attr]
+                    )
                 )
-            )
     result.columns = {
         "sheet": [sheet.name] * count,
-        "row_number": row_numbers,
+        "row_number": pa.array(row_numbers, type=pa.int32()),
         "member_key": keys,
         "gender": genders,
         "ethnicity": ethnic,
@@ -404,19 +504,19 @@ def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> Shee
     if period:
         for name, values in founded.items():
             column = columns.get(name)
-            for position, value in enumerate(values):
-                if value and value > period.end:
-                    findings.append(
-                        column.finding(
-                            "DQ_FOUNDED_AFTER_PERIOD",
-                            position,
-                            value=value.strftime("%d/%m/%Y"),  # type: ignore[union-attr]
-                            expected=f"<= {period.end:%d/%m/%Y}",
-                        )
+            late = pc.fill_null(pc.greater(values, pa.scalar(period.end, pa.date32())), False)
+            for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+                findings.append(
+                    column.finding(  # type: ignore[union-attr]
+                        "DQ_FOUNDED_AFTER_PERIOD",
+                        position,
+                        value=values[position].as_py().strftime("%d/%m/%Y"),
+                        expected=f"<= {period.end:%d/%m/%Y}",
                     )
+                )
     result.columns = {
         "sheet": [sheet.name] * count,
-        "row_number": row_numbers,
+        "row_number": pa.array(row_numbers, type=pa.int32()),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"
         ),
