@@ -42,6 +42,8 @@ GUIDE_SHEET = "HuongDan"
 # Detail rows covered by formats and validations; Excel applies them to rows an officer adds
 # inside the range, and the parser reads any number of rows.
 DETAIL_ROWS = 1000
+_GUIDE_WIDTH = 80
+_GUIDE_CHARS_PER_LINE = 85  # Times New Roman 12 in a column 80 wide
 HEADER_ROW = 4  # 0-based: three title rows, a blank row, then the header
 UNIT_PLACEHOLDER = "ĐẢNG BỘ ................................"
 PERIOD_PLACEHOLDER = "6 THÁNG ĐẦU/CUỐI NĂM ........"
@@ -629,8 +631,7 @@ def _write_guide(
     formats: _Formats,
 ) -> None:
     sheet = book.add_worksheet(GUIDE_SHEET)
-    sheet.set_column(0, 0, 80)
-    sheet.set_column(1, 1, 80)
+    sheet.set_column(0, 1, _GUIDE_WIDTH)
     styles = {
         "heading": formats.guide_heading,
         "text": formats.guide_text,
@@ -640,6 +641,9 @@ def _write_guide(
         sheet.write_string(row, 0, vietnamese, styles[style])
         if english:
             sheet.write_string(row, 1, english, styles[style])
+        # Excel does not grow a row for wrapped text it did not type itself: size it here.
+        lines = max(1, -(-max(len(vietnamese), len(english)) // _GUIDE_CHARS_PER_LINE))
+        sheet.set_row(row, 16 * lines + 4)
     sheet.activate()
 
 
