@@ -15,7 +15,6 @@ when the unit's registered names are known, as they are to ``tcd validate``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -417,13 +416,9 @@ def _columns_and_validations(
     last_row: int,
     formats: _Formats,
     lists: dict[str, _DomainList],
-    skip: Iterable[str] = (),
 ) -> None:
-    skipped = set(skip)
     for index, (field, display) in enumerate(columns):
         sheet.set_column(index, index, _width(field, display), _column_format(field, formats))
-        if field in skipped:
-            continue
         rule = _validation(field, display, lists)
         if rule:
             sheet.data_validation(HEADER_ROW + 1, index, last_row, index, rule)
