@@ -325,6 +325,9 @@ def sample(
 
 def main() -> None:
     """Console-script entry point: user errors become one sentence and exit code 2."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # as `dagster dev` does
     try:
         app()
     except CliError as exc:
