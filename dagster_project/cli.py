@@ -323,6 +323,25 @@ def sample(
     console.print(f"Wrote {len(paths)} report files under {out}")
 
 
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="The .xlsx to write, or a folder.")],
+    unit: Annotated[str | None, typer.Option(help="Unit code, e.g. 088.")] = None,
+    period: Annotated[str | None, typer.Option(help="Period, e.g. 2024-H1.")] = None,
+    unit_name: Annotated[
+        str | None, typer.Option(help="Unit name for the title (default: from the registry).")
+    ] = None,
+) -> None:
+    """Write a blank report workbook: the right sheets, headers, drop-downs and instructions."""
+    from dagster_project.reports.template import write_template
+
+    try:
+        path = write_template(out, unit_code=unit, period_code=period, unit_name=unit_name)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    console.print(f"Wrote {path}. Fill it in, then check it: tcd validate {path}")
+
+
 def main() -> None:
     """Console-script entry point: user errors become one sentence and exit code 2."""
     from dotenv import load_dotenv
