@@ -109,16 +109,19 @@ def _convert(
     Python parser sees only what it left null. Findings come in row order, as a reader scans.
     """
     values, codes, dictionary = column.distinct()
-    quick: list | None = None
+    quick: pa.Array | None = None
+    todo: Sequence[int] = range(len(values))
     if fast is not None and dictionary is not None and len(values) > 64:
-        quick = fast(dictionary).to_pylist()
+        quick = fast(dictionary)
+        if quick.null_count == 0:
+            todo = ()
+        else:
+            todo = np.flatnonzero(quick.is_null().to_numpy(zero_copy_only=False)).tolist()
     results: list[object] = []
     bad: list[int] = []
     blank: list[int] = []
-    for index, cell in enumerate(values):
-        if quick is not None and quick[index] is not None:
-            results.append(quick[index])
-            continue
+    for index in todo:
+        cell = values[index]
         if cell is None or (cell.__class__ is str and not cell.strip()):  # type: ignore[attr-defined]
             results.append(blank_value)
             blank.append(index)
@@ -132,7 +135,10 @@ def _convert(
             if value is None:
                 blank.append(index)
         results.append(value)
-    out = pa.array(results, type=out_type).take(pa.array(codes))
+    by_value = pa.array(results, type=out_type)
+    if quick is not None:
+        by_value = pc.replace_with_mask(quick.cast(out_type), quick.is_null(), by_value)
+    out = by_value.take(pa.array(codes))
     flagged = bad + blank if required else bad
     if flagged:
         bad_set = set(bad)
@@ -342,7 +348,7 @@ def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> p
 
 def is_blank_mask(cells: Sequence[object]) -> np.ndarray:
     """Per cell: is it blank (None, empty or only spaces)?"""
-    column = Column("", "", cells, ())
-    values, codes, _ = column.distinct()
-    blank = np.fromiter((is_blank(value) for value in values), dtype=bool, count=len(values))
-    return blank[codes] if len(codes) else np.zeros(0, dtype=bool)
+    if isinstance(cells, pa.Array):
+        blank = pc.or_(pc.is_null(cells), pc.match_substring_regex(cells, rf"^[{_SPACE}]*$"))
+        return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    return np.fromiter(map(is_blank, cells), dtype=bool, count=len(cells))

@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 
 import fastexcel
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from dagster_project.reports.findings import Finding, make_finding
@@ -486,6 +487,11 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda delimiter: counts[delimiter]) if any(counts.values()) else ","
 
 
+# Records read with Python's csv module before the rest goes to Arrow's CSV reader: title and
+# header rows may be shorter or longer than the table, which Arrow does not accept.
+_CSV_HEAD_RECORDS = 64
+
+
 def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
     name = nfc(stem)
     try:
@@ -496,20 +502,62 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
         raise Refused(
             make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail="binary data")
         )
-    reader = csv.reader(io.StringIO(nfc(text), newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    text = nfc(text)
     cap = limits.max_rows + _ROW_ALLOWANCE
+    stream = io.StringIO(text, newline="")
+    consumed = 0
+
+    def lines():  # the csv reader pulls exactly the lines of the records it returns
+        nonlocal consumed
+        for line in stream:
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
-        rows: list[list[object]] = list(itertools.islice(reader, cap + 1))  # type: ignore[arg-type]
-        if len(rows) > cap:
+        rows: list[list[object]] = list(itertools.islice(reader, _CSV_HEAD_RECORDS))  # type: ignore[arg-type]
+        body = None
+        # Records never outnumber line breaks: a body within the cap cannot exceed it.
+        breaks = text.count("\n", consumed) + text.count("\r", consumed)
+        if len(rows) == _CSV_HEAD_RECORDS and consumed < len(text) and breaks <= cap:
+            body = _arrow_csv(text[consumed:], delimiter)
+        if body is None:
+            rows.extend(itertools.islice(reader, cap + 1 - len(rows)))  # type: ignore[arg-type]
+        if len(rows) + (len(body[0]) if body else 0) > cap:
             return RawSheet(name, [], too_many_rows=True)
     except csv.Error as exc:
         raise Refused(
             make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail=f"CSV: {exc}")
         ) from exc
-    width = max(map(len, rows), default=0)
+    width = max(max(map(len, rows), default=0), len(body) if body else 0)
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
     # CSV cells are text: one Arrow string array per column.
     columns = [pa.array(column, type=pa.string()) for column in zip(*rows, strict=True)]
+    if body:
+        height = len(body[0])
+        body = [*body, *[pa.array([""] * height, pa.string())] * (width - len(body))]
+        columns = [pa.concat_arrays([head, tail]) for head, tail in zip(columns, body, strict=True)]
     return RawSheet(name, columns)  # type: ignore[arg-type]
+
+
+def _arrow_csv(text: str, delimiter: str) -> list[pa.Array] | None:
+    """Columns of CSV text whose records all have one width, or None to read it in Python."""
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(1024)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None
+    return [column.combine_chunks() for column in table.columns]
