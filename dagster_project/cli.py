@@ -131,6 +131,11 @@ def _run_load_job(
 
     with console.status("Preparing the dbt manifest..."):
         ensure_manifest()
+    import warnings
+
+    from dagster import BetaWarning
+
+    warnings.filterwarnings("ignore", category=BetaWarning)  # backfill policies are beta
     from dagster_project.definitions import defs
 
     run_config = {
@@ -144,7 +149,7 @@ def _run_load_job(
             "warehouse_dbt": {"config": {"full_refresh": full_refresh}},
         },
     }
-    job = defs.get_job_def("load_warehouse")
+    job = defs.resolve_job_def("load_warehouse")
     with (
         console.status("Loading: pull, parse, build, check, publish..."),
         DagsterInstance.get() as instance,

@@ -72,12 +72,12 @@ def test_dbt_tests_and_quality_checks_are_asset_checks() -> None:
 
 
 def test_load_job_and_nightly_schedule() -> None:
-    job = defs.get_job_def("load_warehouse")
+    job = defs.resolve_job_def("load_warehouse")
     assert job is not None
-    schedule = defs.get_schedule_def("nightly_load")
+    schedule = defs.resolve_schedule_def("nightly_load")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
-    assert defs.get_sensor_def("new_report_files") is not None
+    assert defs.resolve_sensor_def("new_report_files") is not None
 
 
 def test_report_parsing_is_partitioned_by_period_and_unit_and_backfills_in_one_run() -> None:
@@ -90,7 +90,7 @@ def test_report_parsing_is_partitioned_by_period_and_unit_and_backfills_in_one_r
 
 
 def test_the_nightly_schedule_covers_every_partition_in_one_run() -> None:
-    schedule = defs.get_schedule_def("nightly_load")
+    schedule = defs.resolve_schedule_def("nightly_load")
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(instance=instance)
         request = schedule.evaluate_tick(context).run_requests[0]
