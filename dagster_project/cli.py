@@ -47,7 +47,9 @@ def _prepare_environment(settings: Settings) -> None:
     os.environ.update(settings.dbt_env())
     if not os.environ.get("DAGSTER_HOME"):
         settings.dagster_home.mkdir(parents=True, exist_ok=True)
-        (settings.dagster_home / "dagster.yaml").touch()  # run history in this folder
+        instance_yaml = settings.dagster_home / "dagster.yaml"  # run history in this folder
+        if not instance_yaml.exists():
+            instance_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
         os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     settings.ensure_dirs()
 
