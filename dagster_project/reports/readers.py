@@ -253,22 +253,28 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
     return data
 
 
-_ROW_REF = re.compile(rb'<row[^>]*?\br="(\d+)"')
-# Cells past column ZZZ or below row 999,999 only serve to make a worksheet's range huge:
-# calamine holds a sheet as a dense grid.
-_FAR_CELL = re.compile(rb' r="(?:[A-Z]{4,}|[A-Z]{1,3}\d{7})')
+# Cells past column ZZZ or below row 999,999 only serve to make a worksheet's range huge: a reader
+# holds a sheet as a dense grid. One pattern finds both those and rows past the cap: a cell or row
+# reference whose row number has at least as many digits as the cap.
+_FAR_ROW_DIGITS = 7
+
+
+def _long_references(max_row: int) -> re.Pattern[bytes]:
+    digits = min(len(str(max_row)), _FAR_ROW_DIGITS)
+    return re.compile(rb'r="(?:([A-Z]{4,})|[A-Z]{0,3}(\d{%d,}))' % digits)
 
 
 def _verify_expanded_sizes(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits
 ) -> None:
-    """Stream every workbook part once before calamine opens it.
+    """Stream every workbook part once before a reader opens it.
 
     A lying size header fails here (CRC or the budget), and a worksheet whose cells reach far
-    down or far right is refused before calamine would build it as a dense grid.
+    down or far right is refused before a reader would build it as a dense grid.
     """
     budget = limits.max_expanded_bytes
     max_row = limits.max_rows + _ROW_ALLOWANCE
+    references = _long_references(max_row)
     for info in infos:
         is_sheet = info.filename.startswith("xl/worksheets/")
         tail = b""
@@ -285,8 +291,8 @@ def _verify_expanded_sizes(
                     )
                 if not is_sheet:
                     continue
-                window = tail + chunk
-                if _FAR_CELL.search(window):
+                found = references.findall(tail + chunk)
+                if any(letters or len(number) >= _FAR_ROW_DIGITS for letters, number in found):
                     raise Refused(
                         make_finding(
                             "DQ_FILE_TOO_LARGE",
@@ -294,8 +300,7 @@ def _verify_expanded_sizes(
                             detail="ô ngoài vùng hợp lý / cells far outside the table",
                         )
                     )
-                row_numbers = _ROW_REF.findall(window)
-                if row_numbers and max(map(int, row_numbers)) > max_row:
+                if any(int(number) > max_row for _, number in found):
                     raise Refused(
                         make_finding(
                             "DQ_TOO_MANY_ROWS", value=info.filename, expected=str(limits.max_rows)

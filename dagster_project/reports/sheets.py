@@ -359,11 +359,15 @@ def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa
     """Member keys of the CCCD column; blank and malformed cells are errors without the number."""
     keys = _MemberKeys(key)
     values, _, dictionary = column.distinct()
-    ready: set[int] = set()
+    prepared = None
     if dictionary is not None and len(values) > 64:
+        # Twelve ASCII digits are a CCCD as written: key them in one loop, no parsing.
         mask = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{12}$"), False)
-        ready = set(np.flatnonzero(mask.to_numpy(zero_copy_only=False)).tolist())
-    prepared = dict(zip(sorted(ready), keys.many([values[i] for i in sorted(ready)]), strict=True))
+        ready = pc.filter(dictionary, mask).to_pylist()
+        if ready:
+            prepared = pc.replace_with_mask(
+                pa.nulls(len(values), pa.string()), mask, pa.array(keys.many(ready))
+            )
 
     def parse(cell: object) -> str:
         return keys.many([normalise_cccd(cell)])[0]
@@ -379,7 +383,7 @@ def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa
         )
 
     def fast(_dictionary: pa.Array) -> pa.Array:
-        return pa.array([prepared.get(i) for i in range(len(values))], type=pa.string())
+        return prepared
 
     return conv._convert(
         column,
