@@ -59,7 +59,7 @@ class ParseLimits:
 
 
 # How fastexcel writes a non-text cell as text: numbers, dates and booleans.
-_RENDERED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_RENDERED_NUMBER = re.compile(r"-?\d+(?:\.\d*[1-9])?")  # never a trailing zero
 _RENDERED_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?")
 _RENDERED_BOOL = {"true": True, "false": False}
 

@@ -184,10 +184,14 @@ def _layout(
 
 # Text a typed cell could have been rendered as, where the typed cell would parse differently
 # from the text: per kind of field, the spellings that send a rendered sheet to a typed re-read.
-_RENDERED_ANY = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|^(?:true|false)$|^-?\d{17,}"
+# fastexcel does not always print a fraction the way Python does (8388608.312000001 for
+# 8388608.312), so any fraction it could have printed (never with a trailing zero) is ambiguous.
+_RENDERED_ANY = (
+    r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|^(?:true|false)$|^-?\d{17,}|^-?\d+\.\d*[1-9]$"
+)
 _AMBIGUOUS = {
-    "text": rf"{_RENDERED_ANY}|^-?0\.0000",
-    "count": rf"{_RENDERED_ANY}|^\d{{1,3}}\.\d{{3}}$",
+    "text": _RENDERED_ANY,
+    "count": _RENDERED_ANY,
     "date": r"^-?\d+\.\d*[1-9]$|^1899-12-3[01] |^(?:true|false)$|^-?\d{17,}",
     "tax": rf"{_RENDERED_ANY}|^\d{{8,9}}$|^\d{{12}}$|^-\d",
     "cccd": rf"{_RENDERED_ANY}|^\d{{10,11}}$|^-\d",
