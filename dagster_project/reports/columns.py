@@ -30,8 +30,6 @@ from dagster_project.reports.values import (
 # Python's str.isspace() characters, spelled for RE2.
 _SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
 _CLEAN_TEXT = rf"^[^{_SPACE}]+(?: [^{_SPACE}]+)*$"
-_MIN_DATE = date(1900, 1, 1)
-_MAX_DATE = date(2100, 12, 31)
 
 
 class Column:
@@ -176,29 +174,39 @@ def _nulls(count: int, count_type: pa.DataType) -> pa.Array:
     return pa.nulls(count, type=count_type)
 
 
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _number(text: pa.Array, start: int, length: int) -> np.ndarray:
+    part = pc.utf8_slice_codeunits(text, start, start + length).cast(pa.int64())
+    return pc.fill_null(part, 0).to_numpy(zero_copy_only=False)
+
+
 def _dates_fast(dictionary: pa.Array) -> pa.Array:
-    """dd/mm/yyyy and yyyy-mm-dd[ 00:00:00] dates in range; a date that does not print back
-    exactly as written (31/02/2024) is left to the Python parser, which refuses it."""
-    out = _nulls(len(dictionary), pa.date32())
-    for pattern, width, fmt in (
-        (r"^\d{2}/\d{2}/\d{4}$", 10, "%d/%m/%Y"),
-        (r"^\d{4}-\d{2}-\d{2}(?: 00:00:00)?$", 10, "%Y-%m-%d"),
-    ):
-        mask = pc.fill_null(pc.match_substring_regex(dictionary, pattern), False)
-        if not pc.any(mask).as_py():
-            continue
-        text = pc.utf8_slice_codeunits(dictionary, 0, width)
-        text = pc.if_else(mask, text, pa.scalar(None, pa.string()))
-        stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        exact = pc.equal(pc.strftime(stamps, format=fmt), text)
-        days = stamps.cast(pa.date32())
-        in_range = pc.and_(
-            pc.greater_equal(days, pa.scalar(_MIN_DATE, pa.date32())),
-            pc.less_equal(days, pa.scalar(_MAX_DATE, pa.date32())),
-        )
-        good = pc.fill_null(pc.and_(exact, in_range), False)
-        out = pc.if_else(good, days, out)
-    return out
+    """dd/mm/yyyy and yyyy-mm-dd[ 00:00:00] dates that exist and lie in range; anything else
+    is left to the Python parser."""
+    null = pa.scalar(None, pa.string())
+    dmy = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{2}/\d{2}/\d{4}$"), False)
+    iso = pc.fill_null(
+        pc.match_substring_regex(dictionary, r"^\d{4}-\d{2}-\d{2}(?: 00:00:00)?$"), False
+    )
+    if not (pc.any(dmy).as_py() or pc.any(iso).as_py()):
+        return pa.nulls(len(dictionary), pa.date32())
+    as_iso = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(dictionary, 6, 10),
+        pc.utf8_slice_codeunits(dictionary, 3, 5),
+        pc.utf8_slice_codeunits(dictionary, 0, 2),
+        "-",
+    )
+    text = pc.if_else(
+        dmy, as_iso, pc.if_else(iso, pc.utf8_slice_codeunits(dictionary, 0, 10), null)
+    )
+    year, month, day = _number(text, 0, 4), _number(text, 5, 2), _number(text, 8, 2)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    known = (month >= 1) & (month <= 12)
+    last = _MONTH_DAYS[np.where(known, month, 0)] + (leap & (month == 2))
+    valid = known & (day >= 1) & (day <= last) & (year >= 1900) & (year <= 2100)
+    return pc.if_else(pa.array(valid), text, null).cast(pa.date32())
 
 
 def _digits_fast(max_digits: int, out_type: pa.DataType) -> Callable[[pa.Array], pa.Array]:

@@ -200,3 +200,26 @@ def test_text_cells_rendered_from_numbers_and_dates_are_typed_again_in_the_head(
         "abc",
         None,
     ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 39), st.integers(0, 19), st.integers(1850, 2150), st.booleans()),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_vectorised_dates_agree_with_the_date_parser(parts):
+    from dagster_project.reports.columns import _dates_fast
+    from dagster_project.reports.values import parse_date
+
+    texts = [
+        f"{d:02d}/{m:02d}/{y:04d}" if dmy else f"{y:04d}-{m:02d}-{d:02d} 00:00:00"
+        for d, m, y, dmy in parts
+    ]
+    for text, fast in zip(texts, _dates_fast(pa.array(texts)).to_pylist(), strict=True):
+        try:
+            expected = parse_date(text)
+        except ValueError:
+            expected = None
+        assert fast == expected, text
