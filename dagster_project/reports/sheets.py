@@ -215,15 +215,16 @@ _KINDS = {
 _COMPILED = {kind: re.compile(pattern, re.ASCII) for kind, pattern in _AMBIGUOUS.items()}
 
 
-def _check_rendered(sheet: RawSheet, name: str, cells: pa.Array) -> None:
-    pattern = _AMBIGUOUS[_KINDS.get(name, "text")]
-    if len(cells) > 64:
-        if pc.any(pc.match_substring_regex(cells, pattern)).as_py():
-            raise NeedsTypedCells(sheet.name)
-    elif any(
-        cell is not None and _COMPILED[_KINDS.get(name, "text")].search(cell)
-        for cell in cells.to_pylist()
-    ):
+def _check_rendered(sheet: RawSheet, name: str, column: conv.Column) -> None:
+    """Raise ``NeedsTypedCells`` when a value of the column could be a printed typed cell that
+    parses differently from the same text; each distinct value is looked at once."""
+    values, _, dictionary = column.distinct()
+    kind = _KINDS.get(name, "text")
+    if dictionary is not None and len(values) > 64:
+        ambiguous = pc.any(pc.match_substring_regex(dictionary, _AMBIGUOUS[kind])).as_py()
+    else:
+        ambiguous = any(cell is not None and _COMPILED[kind].search(cell) for cell in values)
+    if ambiguous:
         raise NeedsTypedCells(sheet.name)
 
 
@@ -240,8 +241,6 @@ def _columns(
         cells = sheet.columns[position]
         if isinstance(cells, pa.Array):
             selected = cells.slice(int(kept[0]), len(kept)) if contiguous else cells.take(take)
-            if sheet.rendered:
-                _check_rendered(sheet, name, selected)
         elif contiguous:
             selected = cells[int(kept[0]) : int(kept[-1]) + 1]
         elif len(kept):
@@ -251,6 +250,8 @@ def _columns(
         else:
             selected = []
         columns[name] = conv.Column(sheet.name, layout.names[position], selected, row_numbers)
+        if sheet.rendered:
+            _check_rendered(sheet, name, columns[name])
     return columns, row_numbers
 
 

@@ -52,7 +52,7 @@ cells = st.one_of(
 def _typed(monkeypatch) -> None:
     """Make every workbook sheet go the typed way."""
 
-    def always(sheet, name, cells):
+    def always(sheet, name, column):
         raise sheets.NeedsTypedCells(sheet.name)
 
     monkeypatch.setattr(sheets, "_check_rendered", always)
