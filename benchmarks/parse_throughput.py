@@ -1,8 +1,9 @@
 """End-to-end report parsing throughput against pandas.read_excel(engine="openpyxl").
 
 Generates one report with N KetNap rows (and small TongHop/ToChuc sheets) as .xlsx and as a CSV
-bundle (.zip), then times read + normalise + check + write Parquet for each, and the time
-pandas with openpyxl needs only to read the same workbook.
+bundle (.zip), then times read + normalise + check + write Parquet for each, the time pandas with
+openpyxl needs only to read the same workbook, and, for context, python-calamine and fastexcel
+reading it. Every figure is the best of ``--repeat`` runs in this one process.
 
     .venv/bin/python benchmarks/parse_throughput.py --rows 50000
 """
@@ -10,14 +11,19 @@ pandas with openpyxl needs only to read the same workbook.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import random
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from importlib.metadata import version
 from pathlib import Path
 
+import fastexcel
 import pandas as pd
+import python_calamine
 from rich.console import Console
 from rich.table import Table
 
@@ -82,12 +88,40 @@ def timed(function, repeat: int) -> float:
     return best
 
 
+def read_with_calamine(path: Path) -> None:
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in workbook.sheet_names:
+        workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def read_with_fastexcel(path: Path) -> None:
+    reader = fastexcel.read_excel(path)
+    for name in reader.sheet_names:
+        reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True)
+
+
+def machine() -> str:
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    libraries = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("pyarrow", "fastexcel", "python-calamine", "openpyxl", "pandas")
+    )
+    return (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {load} at start\n{libraries}"
+    )
+
+
+BASELINE = "pandas.read_excel(engine='openpyxl'), read only"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=130)
+    console.print(machine())
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         sheet_list = big_sheets(args.rows)
@@ -106,17 +140,27 @@ def main() -> None:
             "tcd parser, CSV bundle .zip (read+check+Parquet)": timed(
                 lambda: parse_and_write(bundle), args.repeat
             ),
-            "pandas.read_excel(engine='openpyxl'), read only": timed(
-                lambda: pd.read_excel(xlsx, sheet_name=None, engine="openpyxl"), 1
+            BASELINE: timed(
+                lambda: pd.read_excel(xlsx, sheet_name=None, engine="openpyxl"), args.repeat
+            ),
+            "python-calamine, read only (context)": timed(
+                lambda: read_with_calamine(xlsx), args.repeat
+            ),
+            "fastexcel as text, read only (context)": timed(
+                lambda: read_with_fastexcel(xlsx), args.repeat
             ),
         }
-    baseline = results["pandas.read_excel(engine='openpyxl'), read only"]
+    baseline = results[BASELINE]
     table = Table(title=f"Report parsing, {args.rows:,} KetNap rows (best of {args.repeat})")
-    for header in ("method", "seconds", "rows/s", "speed-up vs openpyxl"):
+    for header in ("method", "rows", "seconds", "rows/s", "speed-up vs openpyxl"):
         table.add_column(header, justify="right" if header != "method" else "left")
     for name, seconds in results.items():
         table.add_row(
-            name, f"{seconds:.2f}", f"{args.rows / seconds:,.0f}", f"{baseline / seconds:.1f}x"
+            name,
+            f"{args.rows:,}",
+            f"{seconds:.3f}",
+            f"{args.rows / seconds:,.0f}",
+            f"{baseline / seconds:.1f}x",
         )
     console.print(table)
 
