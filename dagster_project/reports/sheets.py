@@ -477,7 +477,7 @@ def parse_ket_nap(
                     )
                 )
     result.columns = {
-        "sheet": [sheet.name] * count,
+        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "member_key": keys,
         "gender": genders,
@@ -524,7 +524,7 @@ def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> Shee
                     )
                 )
     result.columns = {
-        "sheet": [sheet.name] * count,
+        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"
