@@ -32,6 +32,23 @@ _SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
 _CLEAN_TEXT = rf"^[^{_SPACE}]+(?: [^{_SPACE}]+)*$"
 
 
+class _Values(Sequence):
+    """Distinct values of an Arrow column, made Python objects only when one is first read:
+    the vectorised paths usually decide every value without looking at any of them."""
+
+    def __init__(self, dictionary: pa.Array) -> None:
+        self._dictionary = dictionary
+        self._list: list | None = None
+
+    def __len__(self) -> int:
+        return len(self._dictionary)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if self._list is None:
+            self._list = self._dictionary.to_pylist()
+        return self._list[index]
+
+
 class Column:
     """One column of a sheet's data rows, with what is needed to name a cell in a finding."""
 
@@ -68,7 +85,7 @@ class Column:
                 encoded = cells.dictionary_encode(null_encoding="encode")
                 dictionary = encoded.dictionary
                 self._distinct = (
-                    dictionary.to_pylist(),
+                    _Values(dictionary),  # type: ignore[arg-type]
                     encoded.indices.to_numpy(zero_copy_only=False),
                     dictionary,
                 )
