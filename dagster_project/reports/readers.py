@@ -259,9 +259,14 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
 _FAR_ROW_DIGITS = 7
 
 
-def _long_references(max_row: int) -> re.Pattern[bytes]:
+def _long_references(max_row: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A quick test for any long reference (possessive, so it never backtracks) and the
+    pattern that then lists them: (column letters when four or more, row digits)."""
     digits = min(len(str(max_row)), _FAR_ROW_DIGITS)
-    return re.compile(rb'r="(?:([A-Z]{4,})|[A-Z]{0,3}(\d{%d,}))' % digits)
+    return (
+        re.compile(rb'r="[A-Z]{0,3}+(?:[A-Z]|\d{%d})' % digits),
+        re.compile(rb'r="(?:([A-Z]{4,})|[A-Z]{0,3}(\d{%d,}))' % digits),
+    )
 
 
 def _verify_expanded_sizes(
@@ -274,7 +279,7 @@ def _verify_expanded_sizes(
     """
     budget = limits.max_expanded_bytes
     max_row = limits.max_rows + _ROW_ALLOWANCE
-    references = _long_references(max_row)
+    any_long, references = _long_references(max_row)
     for info in infos:
         is_sheet = info.filename.startswith("xl/worksheets/")
         tail = b""
@@ -291,7 +296,8 @@ def _verify_expanded_sizes(
                     )
                 if not is_sheet:
                     continue
-                found = references.findall(tail + chunk)
+                window = tail + chunk
+                found = references.findall(window) if any_long.search(window) else []
                 if any(letters or len(number) >= _FAR_ROW_DIGITS for letters, number in found):
                     raise Refused(
                         make_finding(

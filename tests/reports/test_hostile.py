@@ -166,3 +166,16 @@ def test_xlsx_with_a_cell_at_the_last_excel_row_is_refused(tmp_path, parse):
     workbook.get_worksheet_by_name("ToChuc").write(1_048_575, 0, "x")
     workbook.close()
     assert rules(parse(path)) == ["DQ_FILE_TOO_LARGE"]
+
+
+def test_xlsx_with_a_cell_past_the_last_excel_column_is_refused(tmp_path, parse):
+    built = build_xlsx(tmp_path / "built.xlsx")
+    path = tmp_path / f"{NAME}.xlsx"
+    with zipfile.ZipFile(built) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data.replace(b'<c r="A1" ', b'<c r="AAAA1" ', 1)
+                assert b"AAAA1" in data
+            target.writestr(info, data)
+    assert rules(parse(path)) == ["DQ_FILE_TOO_LARGE"]
