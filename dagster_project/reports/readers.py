@@ -8,7 +8,9 @@ Workbooks are read with fastexcel, every cell as text: one pass in Rust, no Pyth
 cell. Text loses the cell's type (the number 10090001234 and the text "10090001234" read alike),
 so such a sheet is marked ``rendered`` and the sheet parser asks for a typed re-read through
 python-calamine (``RawSheet.reload``) whenever a column holds a value whose meaning depends on
-that type; for ordinary reports the text is enough.
+that type; for ordinary reports the text is enough. CSV bundles are text already: the first
+records go through Python's csv module (title rows are often shorter than the table), the body
+through Arrow's CSV reader when all its records have one width.
 
 Formulas: a cell holding a formula is read as the value Excel cached when the file was saved, with
 no finding. Officers routinely total columns with formulas, and the cached value is what they saw
@@ -571,4 +573,6 @@ def _arrow_csv(text: str, delimiter: str) -> list[pa.Array] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return None
+    if any(column.type != pa.string() for column in table.columns):
+        return None  # wider than the typed column list: let Python read it, as text
     return [column.combine_chunks() for column in table.columns]

@@ -3,6 +3,11 @@
 Each parser returns plain column lists (later one Arrow table) plus findings. Personal data is
 used here and nowhere after: names are never read into a column, the CCCD is replaced by its
 keyed pseudonym and the birth date by a birth year and the age at admission.
+
+A sheet read as text from a workbook (``RawSheet.rendered``) is parsed as text only when no cell
+it uses could be a printed number, date or boolean that would parse differently from the same
+text (a CCCD number of 11 digits, a date in a text column, ...); otherwise ``NeedsTypedCells``
+sends it back for a typed read. Ordinary reports never take that detour.
 """
 
 from __future__ import annotations
