@@ -104,64 +104,73 @@ def load(
             "pseudonyms and must stay the same between loads), or pass --demo-key for sample data."
         )
     _prepare_environment(settings)
-    from dagster_project.partitions import range_tags
+    defs = _definitions()
+    run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
+    run_config["ops"] = {
+        "landed_reports": {"config": {"inbox": str(inbox.resolve()) if inbox else ""}}
+    }
+    pulled = _execute(defs, "pull_reports", run_config, tags={}, label="Pulling reports...")
+    results = [pulled]
+    if pulled.success:
+        from dagster_project.ingest import Landing
+        from dagster_project.partitions import pending_partition_keys, range_tags
 
-    _run_load_job(
-        settings,
-        tags=range_tags(),
-        inbox=inbox,
-        demo_key=demo_key,
-        full_refresh=full_refresh,
-        verbose=verbose,
-    )
+        keys, outside = pending_partition_keys(
+            Landing(settings.home).entries(), settings.parsed_dir
+        )
+        for report_id in outside:
+            err_console.print(
+                f"[yellow]{report_id} lies outside the report partitions (period or unit not in "
+                "the registry's range) and is not parsed."
+            )
+        run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
+        run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": full_refresh}}}
+        if keys:
+            run_config["ops"]["parsed_reports"] = {"config": {"reparse": False}}
+            job_name, tags = "load_warehouse", range_tags(keys)
+        else:
+            job_name, tags = "build_warehouse", {}
+        results.append(
+            _execute(defs, job_name, run_config, tags=tags, label="Parse, build, check, publish...")
+        )
+    _print_load_summary(settings, results)
+    if not all(result.success for result in results):
+        raise typer.Exit(1)
 
 
-def _run_load_job(
-    settings: Settings,
-    *,
-    tags: dict[str, str],
-    inbox: Path | None = None,
-    demo_key: bool = False,
-    full_refresh: bool = False,
-    reparse: bool = False,
-    verbose: bool = False,
-) -> None:
-    """Execute the load job in this process over the partitions ``tags`` select."""
-    from dagster import DagsterInstance
+def _definitions():
+    """The code location, with a fresh dbt manifest; imported late because it is heavy."""
+    import warnings
+
+    from dagster import BetaWarning
 
     from dagster_project.resources.dbt_project import ensure_manifest
 
     with console.status("Preparing the dbt manifest..."):
         ensure_manifest()
-    import warnings
-
-    from dagster import BetaWarning
-
     warnings.filterwarnings("ignore", category=BetaWarning)  # backfill policies are beta
     from dagster_project.definitions import defs
 
-    run_config = {
+    return defs
+
+
+def _run_config(settings: Settings, *, demo_key: bool, verbose: bool) -> dict:
+    return {
         "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}},
         "resources": {
             "warehouse": {"config": {"home": str(settings.home), "allow_demo_key": demo_key}}
         },
-        "ops": {
-            "landed_reports": {"config": {"inbox": str(inbox.resolve()) if inbox else ""}},
-            "parsed_reports": {"config": {"reparse": reparse}},
-            "warehouse_dbt": {"config": {"full_refresh": full_refresh}},
-        },
     }
-    job = defs.resolve_job_def("load_warehouse")
-    with (
-        console.status("Loading: pull, parse, build, check, publish..."),
-        DagsterInstance.get() as instance,
-    ):
-        result = job.execute_in_process(
+
+
+def _execute(defs, job_name: str, run_config: dict, *, tags: dict[str, str], label: str):
+    """Run one job in this process, recording it in the Dagster instance under DAGSTER_HOME."""
+    from dagster import DagsterInstance
+
+    with console.status(label), DagsterInstance.get() as instance:
+        return defs.resolve_job_def(job_name).execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False, tags=tags
         )
-    _print_load_summary(settings, result)
-    if not result.success:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -189,41 +198,55 @@ def backfill(
         tags = period_range_tags(first, last or first)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    _run_load_job(settings, tags=tags, demo_key=demo_key, reparse=reparse, verbose=verbose)
+    defs = _definitions()
+    run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
+    run_config["ops"] = {"parsed_reports": {"config": {"reparse": reparse}}}
+    result = _execute(
+        defs, "load_warehouse", run_config, tags=tags, label=f"Backfilling {first}..{last or first}"
+    )
+    _print_load_summary(settings, [result])
+    if not result.success:
+        raise typer.Exit(1)
 
 
-def _print_load_summary(settings: Settings, result) -> None:
-    failed_steps = [
-        event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"
-    ]
+def _print_load_summary(settings: Settings, results: list) -> None:
+    events = [event for result in results for event in result.all_events]
+    failed_steps = [event.step_key for event in events if event.event_type_value == "STEP_FAILURE"]
     failed_checks = [
         f"{event.asset_check_evaluation_data.asset_key.to_user_string()}:"
         f"{event.asset_check_evaluation_data.check_name}"
-        for event in result.all_events
+        for event in events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
         and not event.asset_check_evaluation_data.passed
     ]
+    published_now = any(
+        event.event_type_value == "STEP_SUCCESS" and event.step_key == "published_warehouse"
+        for event in events
+    )
+    succeeded = all(result.success for result in results)
     status = _completeness(settings.build_db)
     table = Table(title="tcd load", show_header=False)
-    table.add_row("run", f"{result.run_id} ({'succeeded' if result.success else 'FAILED'})")
+    for result in results:
+        table.add_row(
+            "run",
+            f"{result.job_def.name} {result.run_id} "
+            f"({'succeeded' if result.success else 'FAILED'})",
+        )
     table.add_row(
         "reports",
         f"{status.get('accepted', 0)} accepted, {status.get('quarantined', 0)} quarantined, "
         f"{status.get('missing', 0)} missing",
     )
-    if any(
-        e.event_type_value == "STEP_SUCCESS" and e.step_key == "published_warehouse"
-        for e in result.all_events
-    ):
+    if published_now:
         table.add_row("published", str(settings.published_db))
     else:
         table.add_row("published", "no: the previous published file (if any) stays in place")
     if failed_steps:
-        table.add_row("failed steps", ", ".join(failed_steps))
+        table.add_row("failed steps", ", ".join(sorted(set(failed_steps))))
     if failed_checks:
         table.add_row("failed checks", "\n".join(failed_checks))
     console.print(table)
-    if result.success:
+    if succeeded:
         console.print(
             f"Query it: duckdb -readonly {settings.published_db} "
             '"select * from marts.mart_indicators limit 10"\n'

@@ -7,12 +7,12 @@ from dagster_project.assets.ingestion import landed_reports, parsed_reports, rep
 from dagster_project.assets.publish import published_warehouse
 from dagster_project.assets.reporting import target_attainment_chart
 from dagster_project.assets.warehouse import warehouse_dbt
-from dagster_project.jobs import load_job
+from dagster_project.jobs import build_job, load_job, pull_job
 from dagster_project.quality import build_quality_checks
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.resources.dbt_project import DBT_EXECUTABLE
 from dagster_project.schedules import nightly_load
-from dagster_project.sensors import new_report_files
+from dagster_project.sensors import load_after_pull, new_report_files
 
 defs = dg.Definitions(
     assets=[
@@ -24,9 +24,9 @@ defs = dg.Definitions(
         target_attainment_chart,
     ],
     asset_checks=build_quality_checks(),
-    jobs=[load_job],
+    jobs=[pull_job, load_job, build_job],
     schedules=[nightly_load],
-    sensors=[new_report_files],
+    sensors=[new_report_files, load_after_pull],
     resources={
         "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

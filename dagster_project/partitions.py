@@ -44,15 +44,32 @@ def partition_key(period_code: str, unit_code: str) -> str:
 
 
 def range_tags(keys: list[str] | None = None) -> dict[str, str]:
-    """Run tags selecting the partitions from the first to the last of ``keys`` (all if None)."""
-    ordered = report_partitions.get_partition_keys()
-    if keys:
-        position = {key: index for index, key in enumerate(ordered)}
-        chosen = sorted(keys, key=position.__getitem__)
-        start, end = chosen[0], chosen[-1]
-    else:
-        start, end = ordered[0], ordered[-1]
-    return {RANGE_START_TAG: start, RANGE_END_TAG: end}
+    """Run tags selecting the smallest box of partitions holding ``keys`` (all if None).
+
+    A range over two dimensions is a box: every period from the first to the last of ``keys``
+    times every unit from the first to the last. New reports of one period for every unit, the
+    nightly case, make a box of exactly that period.
+    """
+    periods = report_partitions.get_partitions_def_for_dimension("period").get_partition_keys()
+    units = report_partitions.get_partitions_def_for_dimension("unit").get_partition_keys()
+    if not keys:
+        return {
+            RANGE_START_TAG: partition_key(periods[0], units[0]),
+            RANGE_END_TAG: partition_key(periods[-1], units[-1]),
+        }
+    pairs = [str(key).split("|", 1) for key in keys]
+    key_periods = sorted({period for period, _ in pairs}, key=periods.index)
+    key_units = sorted({unit for _, unit in pairs}, key=units.index)
+    return {
+        RANGE_START_TAG: partition_key(key_periods[0], key_units[0]),
+        RANGE_END_TAG: partition_key(key_periods[-1], key_units[-1]),
+    }
+
+
+def keys_in_tags(tags: dict[str, str]) -> list[str]:
+    """The partition keys a pair of range tags selects."""
+    selected = dg.PartitionKeyRange(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
+    return report_partitions.get_partition_keys_in_range(selected)
 
 
 def period_range_tags(first_period: str, last_period: str) -> dict[str, str]:
@@ -69,3 +86,18 @@ def period_range_tags(first_period: str, last_period: str) -> dict[str, str]:
         RANGE_START_TAG: partition_key(first_period, units[0]),
         RANGE_END_TAG: partition_key(last_period, units[-1]),
     }
+
+
+def pending_partition_keys(landing_entries, parsed_dir) -> tuple[list[str], list[str]]:
+    """Partitions with report versions not parsed yet, and report_ids outside the key space."""
+    known = set(report_partitions.get_partition_keys())
+    keys, outside = set(), []
+    for entry in landing_entries:
+        if (parsed_dir / entry.report_id / "report.parquet").exists():
+            continue
+        key = str(partition_key(entry.period_code, entry.unit_code))
+        if key in known:
+            keys.add(key)
+        else:
+            outside.append(entry.report_id)
+    return sorted(keys), outside

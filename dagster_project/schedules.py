@@ -1,24 +1,17 @@
-"""The nightly load, at 02:00 Vietnam time."""
+"""The nightly load, at 02:00 Vietnam time: a pull, which the `load_after_pull` sensor follows."""
 
 import dagster as dg
 
-from dagster_project.jobs import load_job
-from dagster_project.partitions import range_tags
+from dagster_project.jobs import pull_job
 
-
-@dg.schedule(
+nightly_load = dg.ScheduleDefinition(
     name="nightly_load",
-    job=load_job,
+    job=pull_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Ho_Chi_Minh",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description=(
-        "Pull, parse, build, check and publish every night at 02:00 (Asia/Ho_Chi_Minh), over "
-        "every report partition in one run; versions parsed before are skipped."
+        "Every night at 02:00 (Asia/Ho_Chi_Minh): pull new reports. When the pull succeeds, the "
+        "sensor load_after_pull parses what arrived, builds, checks and publishes."
     ),
 )
-def nightly_load(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return dg.RunRequest(
-        run_key=None,
-        tags=range_tags(),
-    )

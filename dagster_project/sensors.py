@@ -7,9 +7,20 @@ from urllib.parse import unquote, urlparse
 
 import dagster as dg
 
-from dagster_project.ingest import ReportingUnit, ReportNameError, load_registry, parse_report_name
-from dagster_project.jobs import load_job
-from dagster_project.partitions import partition_key, range_tags, report_partitions
+from dagster_project.ingest import (
+    Landing,
+    ReportingUnit,
+    ReportNameError,
+    load_registry,
+    parse_report_name,
+)
+from dagster_project.jobs import build_job, load_job, pull_job
+from dagster_project.partitions import (
+    partition_key,
+    pending_partition_keys,
+    range_tags,
+    report_partitions,
+)
 from dagster_project.settings import load_settings
 
 REPORT_SUFFIXES = {".xlsx", ".zip", ".csv"}
@@ -60,12 +71,13 @@ def changed_partitions(paths: list[str]) -> list[str]:
 
 
 @dg.sensor(
-    job=load_job,
+    job=pull_job,
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description=(
-        "Watches the reporting units' local pull locations and requests a load when a report "
-        "file is added or changed. Remote (http) portals are pulled by the nightly schedule."
+        "Watches the reporting units' local pull locations and requests a pull when a report "
+        "file is added or changed (load_after_pull then loads just the changed partitions). "
+        "Remote (http) portals are pulled by the nightly schedule."
     ),
 )
 def new_report_files(context: dg.SensorEvaluationContext):
@@ -76,11 +88,36 @@ def new_report_files(context: dg.SensorEvaluationContext):
     context.update_cursor(json.dumps(current))
     if not changed:
         return dg.SkipReason("No new or changed report files.")
-    keys = changed_partitions(changed)
     run_key = hashlib.sha256("\n".join(changed).encode()).hexdigest()[:16]
     names = ", ".join(Path(p).name for p in changed[:10])
     context.log.info(f"{len(changed)} new or changed file(s): {names}")
     return dg.RunRequest(
         run_key=run_key,
-        tags={**range_tags(keys or None), "tcd/changed_files": str(len(changed))},
+        tags={
+            "tcd/changed_files": str(len(changed)),
+            "tcd/changed_partitions": ",".join(changed_partitions(changed))[:1000],
+        },
     )
+
+
+def load_request(landing: Landing, parsed_dir: Path, run_key: str) -> dg.RunRequest:
+    """Parse-build-publish over the partitions with unparsed versions, or just rebuild."""
+    keys, _ = pending_partition_keys(landing.entries(), parsed_dir)
+    if keys:
+        return dg.RunRequest(run_key=run_key, job_name=load_job.name, tags=range_tags(keys))
+    return dg.RunRequest(run_key=run_key, job_name=build_job.name)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[pull_job],
+    request_jobs=[load_job, build_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "After a successful pull, load the report partitions whose versions are not parsed yet "
+        "(one run for all of them), or rebuild and republish when nothing new arrived."
+    ),
+)
+def load_after_pull(context: dg.RunStatusSensorContext):
+    settings = load_settings()
+    return load_request(Landing(settings.home), settings.parsed_dir, context.dagster_run.run_id)

@@ -71,13 +71,23 @@ def test_dbt_tests_and_quality_checks_are_asset_checks() -> None:
     assert "marts/fct_admissions" in blocking_assets
 
 
-def test_load_job_and_nightly_schedule() -> None:
-    job = defs.resolve_job_def("load_warehouse")
-    assert job is not None
+def test_jobs_split_pull_from_load_and_the_schedule_pulls_nightly() -> None:
+    graph = defs.resolve_asset_graph()
+    pull = defs.resolve_job_def("pull_reports")
+    load = defs.resolve_job_def("load_warehouse")
+    build = defs.resolve_job_def("build_warehouse")
+    assert dg.AssetKey("landed_reports") in pull.asset_layer.selected_asset_keys
+    assert dg.AssetKey("parsed_reports") in load.asset_layer.selected_asset_keys
+    assert dg.AssetKey("landed_reports") not in load.asset_layer.selected_asset_keys
+    assert dg.AssetKey("parsed_reports") not in build.asset_layer.selected_asset_keys
+    assert dg.AssetKey("published_warehouse") in build.asset_layer.selected_asset_keys
+    assert graph.has(dg.AssetKey("published_warehouse"))
     schedule = defs.resolve_schedule_def("nightly_load")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    assert schedule.job_name == "pull_reports"
     assert defs.resolve_sensor_def("new_report_files") is not None
+    assert defs.resolve_sensor_def("load_after_pull") is not None
 
 
 def test_report_parsing_is_partitioned_by_period_and_unit_and_backfills_in_one_run() -> None:
@@ -87,16 +97,6 @@ def test_report_parsing_is_partitioned_by_period_and_unit_and_backfills_in_one_r
     assert parsed.backfill_policy == dg.BackfillPolicy.single_run()
     keys = parsed.partitions_def.get_partition_keys()
     assert "2024-H1|088" in keys and "2023-H1|37-CQDN" in keys
-
-
-def test_the_nightly_schedule_covers_every_partition_in_one_run() -> None:
-    schedule = defs.resolve_schedule_def("nightly_load")
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance)
-        request = schedule.evaluate_tick(context).run_requests[0]
-    keys = defs.resolve_assets_def("parsed_reports").partitions_def.get_partition_keys()
-    assert request.tags["dagster/asset_partition_range_start"] == keys[0]
-    assert request.tags["dagster/asset_partition_range_end"] == keys[-1]
 
 
 def test_dbt_command_line() -> None:
