@@ -3,7 +3,8 @@
 Generates one report with N KetNap rows (and small TongHop/ToChuc sheets) as .xlsx and as a CSV
 bundle (.zip), then times read + normalise + check + write Parquet for each, the time pandas with
 openpyxl needs only to read the same workbook, and, for context, python-calamine and fastexcel
-reading it. Every figure is the best of ``--repeat`` runs in this one process.
+reading it. Every figure is the best of ``--repeat`` rounds in this one process, the methods
+taking turns within each round.
 
     .venv/bin/python benchmarks/parse_throughput.py --rows 50000
 """
@@ -17,6 +18,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -79,12 +81,15 @@ def big_sheets(rows: int, seed: int = 7):
     return sheet_list
 
 
-def timed(function, repeat: int) -> float:
-    best = float("inf")
+def best_times(functions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Best time of each function over ``repeat`` rounds, the functions taking turns in every
+    round so that a burst of load from elsewhere on the machine does not fall on one of them."""
+    best = dict.fromkeys(functions, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
@@ -133,23 +138,16 @@ def main() -> None:
             assert result.ket_nap.num_rows == args.rows, result.findings.to_pylist()[:3]
             write_parsed(result, root / "parsed" / path.suffix[1:])
 
-        results = {
-            "tcd parser, .xlsx (read+check+Parquet)": timed(
-                lambda: parse_and_write(xlsx), args.repeat
-            ),
-            "tcd parser, CSV bundle .zip (read+check+Parquet)": timed(
-                lambda: parse_and_write(bundle), args.repeat
-            ),
-            BASELINE: timed(
-                lambda: pd.read_excel(xlsx, sheet_name=None, engine="openpyxl"), args.repeat
-            ),
-            "python-calamine, read only (context)": timed(
-                lambda: read_with_calamine(xlsx), args.repeat
-            ),
-            "fastexcel as text, read only (context)": timed(
-                lambda: read_with_fastexcel(xlsx), args.repeat
-            ),
-        }
+        results = best_times(
+            {
+                "tcd parser, .xlsx (read+check+Parquet)": lambda: parse_and_write(xlsx),
+                "tcd parser, CSV bundle .zip (read+check+Parquet)": lambda: parse_and_write(bundle),
+                BASELINE: lambda: pd.read_excel(xlsx, sheet_name=None, engine="openpyxl"),
+                "python-calamine, read only (context)": lambda: read_with_calamine(xlsx),
+                "fastexcel as text, read only (context)": lambda: read_with_fastexcel(xlsx),
+            },
+            args.repeat,
+        )
     baseline = results[BASELINE]
     table = Table(title=f"Report parsing, {args.rows:,} KetNap rows (best of {args.repeat})")
     for header in ("method", "rows", "seconds", "rows/s", "speed-up vs openpyxl"):
