@@ -51,7 +51,7 @@ def test_every_contract_mart_is_an_asset() -> None:
 def test_assets_are_grouped_by_stage() -> None:
     graph = defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys() if graph.has(key)}
-    assert {"sources", "staging", "intermediate", "marts", "publish"} <= groups
+    assert {"sources", "staging", "intermediate", "marts", "quality", "publish"} <= groups
 
 
 def test_publish_depends_on_every_mart() -> None:

@@ -29,7 +29,8 @@ class WarehouseTranslator(DagsterDbtTranslator):
             if source_name in SOURCE_ASSETS:
                 return SOURCE_ASSETS[source_name]
             return dg.AssetKey(["sources", dbt_resource_props["name"]])
-        layer = self.layer_of(dbt_resource_props)
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else self.layer_of(dbt_resource_props)
         return dg.AssetKey([layer, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -43,6 +44,8 @@ class WarehouseTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
+        if len(fqn) > 3 and fqn[1] == "marts" and fqn[2] == "quality":
+            return "quality"  # findings, completeness and the rule catalogue
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
