@@ -1,5 +1,10 @@
 """Publishing: copy the audited marts into a fresh DuckDB file and swap it in atomically."""
 
-from dagster_project.publish.atomic import PublishResult, publish_marts, read_publish_log
+from dagster_project.publish.atomic import (
+    CONTRACT_TABLES,
+    PublishResult,
+    publish_marts,
+    read_publish_log,
+)
 
-__all__ = ["PublishResult", "publish_marts", "read_publish_log"]
+__all__ = ["CONTRACT_TABLES", "PublishResult", "publish_marts", "read_publish_log"]

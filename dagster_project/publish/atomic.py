@@ -20,6 +20,19 @@ import duckdb
 
 PUBLISHED_SCHEMA = "marts"
 LOG_TABLE = "publish_log"
+CONTRACT_TABLES = (
+    "dim_reporting_unit",
+    "dim_enterprise",
+    "dim_period",
+    "fct_admissions",
+    "fct_enterprise_snapshots",
+    "fct_organization_events",
+    "mart_indicators",
+    "mart_target_attainment",
+    "mart_reporting_completeness",
+    "dq_issues",
+)
+"""The relations BI tools are promised (report-contract section 5): never published without."""
 
 
 @dataclass
@@ -86,6 +99,7 @@ def publish_marts(
     check_summary: dict | None = None,
     run_id: str = "",
     force: bool = False,
+    required: tuple[str, ...] = CONTRACT_TABLES,
 ) -> PublishResult:
     """Copy every table of the build's ``marts`` schema into a new file and swap it in.
 
@@ -126,6 +140,11 @@ def publish_marts(
             if not tables:
                 raise RuntimeError(
                     f"The build database {build_db} has no '{PUBLISHED_SCHEMA}' tables."
+                )
+            missing = sorted(set(required) - set(tables))
+            if missing:
+                raise RuntimeError(
+                    f"The build database {build_db} lacks contract tables: {', '.join(missing)}."
                 )
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             for table in tables:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dagster_project.publish import CONTRACT_TABLES
 from tests.integration.conftest import LoadRun, run_load
 
 
@@ -18,19 +19,7 @@ def test_published_file_holds_the_contract_marts(demo_load: LoadRun) -> None:
             "select table_name from information_schema.tables where table_schema = 'marts'"
         )
     }
-    assert {
-        "dim_reporting_unit",
-        "dim_enterprise",
-        "dim_period",
-        "fct_admissions",
-        "fct_enterprise_snapshots",
-        "fct_organization_events",
-        "mart_indicators",
-        "mart_target_attainment",
-        "mart_reporting_completeness",
-        "dq_issues",
-        "publish_log",
-    } <= tables
+    assert {*CONTRACT_TABLES, "mart_reporting_rate", "dim_dq_rule", "publish_log"} <= tables
 
 
 def test_only_marts_are_published(demo_load: LoadRun) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.publish import publish_marts, read_publish_log
+from dagster_project.publish import publish_marts as publish_any_marts
+from dagster_project.publish import read_publish_log
 
 
 def make_build(path: Path, rows: int, tag: str) -> Path:
@@ -31,6 +32,11 @@ def make_build(path: Path, rows: int, tag: str) -> Path:
         con.execute("create schema staging")
         con.execute("create table staging.hidden as select 1 as x")
     return path
+
+
+def publish_marts(build: Path, published: Path, **kwargs):
+    """Publish the two-table build databases these tests make (no contract tables needed)."""
+    return publish_any_marts(build, published, required=(), **kwargs)
 
 
 def digest(path: Path) -> str:
@@ -98,6 +104,13 @@ READER = textwrap.dedent(
 )
 
 
+def test_a_build_missing_a_contract_table_is_refused(tmp_path: Path) -> None:
+    build = make_build(tmp_path / "build.duckdb", 3, "a")
+    with pytest.raises(RuntimeError, match=r"lacks contract tables: .*dq_issues"):
+        publish_any_marts(build, tmp_path / "warehouse.duckdb")
+    assert not (tmp_path / "warehouse.duckdb").exists()
+
+
 def test_a_reader_holding_the_file_neither_blocks_publish_nor_sees_a_mix(tmp_path: Path) -> None:
     published = tmp_path / "warehouse.duckdb"
     publish_marts(make_build(tmp_path / "b.duckdb", 1000, "old"), published)
@@ -131,7 +144,7 @@ PUBLISHER = textwrap.dedent(
     from pathlib import Path
     from dagster_project.publish import publish_marts
     print("start", flush=True)
-    publish_marts(Path(sys.argv[1]), Path(sys.argv[2]), force=True)
+    publish_marts(Path(sys.argv[1]), Path(sys.argv[2]), force=True, required=())
     print("done", flush=True)
     """
 )
