@@ -7,6 +7,7 @@ tax codes are built from province, unit and a serial; CCCD serials come from cou
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 
@@ -60,6 +61,24 @@ def last_periods(count: int, last: str = LAST_PERIOD) -> list[str]:
     return period_range(f"{year}-H1", last)[-count:]
 
 
+def _found_before(ents: list, first_day: dt.date, rng: random.Random) -> None:
+    """Move organisations that exist from the start to before the first period.
+
+    The enterprise builders date pre-existing organisations up to 2021, as the demo's history
+    starts in 2022; a scaled history may start earlier, and a founding date after a snapshot's
+    period would be an error in that report.
+    """
+    for ent in ents:
+        for attr, since in (
+            ("union_founded", ent.union_from),
+            ("youth_founded", ent.youth_from),
+            ("party_founded", ent.party_from),
+        ):
+            founded = getattr(ent, attr)
+            if founded is not None and since == 0 and founded >= first_day:
+                setattr(ent, attr, first_day - dt.timedelta(days=1 + rng.randrange(3650)))
+
+
 def synthetic_reports(
     seed: int,
     *,
@@ -90,6 +109,7 @@ def synthetic_reports(
             committee,
             [f"xã {unit.code}-{k}" for k in range(1, 4)],
         )
+        _found_before(ents, period_bounds(codes[0])[0], rng)
         for p, period in enumerate(codes):
             start, end = period_bounds(period)
             for kind in ("union", "youth", "party"):

@@ -225,3 +225,32 @@ def test_scale_mode_admits_each_person_once_with_synthetic_unit_codes(tmp_path):
     assert {r.unit_code for r in reports} == {f"P0{p}-U00{u}" for p in (1, 2) for u in (1, 2, 3)}
     cccds = [a["cccd"] for r in reports for a in r.admissions]
     assert len(cccds) == len(set(cccds)) > 100
+
+
+def test_a_scaled_history_that_starts_early_parses_without_error(tmp_path: Path) -> None:
+    """Organisations that exist from the start are founded before the first period."""
+
+    from dagster_project.reports import DEMO_KEY, ReportMeta, parse_report
+    from dagster_project.samples import generate
+
+    result = generate(
+        tmp_path, provinces=1, units_per_province=3, periods=10, admissions_per_report=5, fmt="zip"
+    )
+    errors = {}
+    for path in result.files:
+        unit, period = path.stem.split("_")
+        meta = ReportMeta(
+            report_id=path.stem,
+            unit_code=unit,
+            period_code=period,
+            version=1,
+            sha256="0" * 64,
+            file_name=path.name,
+            source_uri=path.as_uri(),
+            received_at=dt.datetime(2026, 1, 1),
+        )
+        parsed = parse_report(path, meta, DEMO_KEY)
+        if parsed.error_count:
+            errors[path.name] = parsed.findings.column("rule_code").to_pylist()
+    assert len(result.files) == 30
+    assert errors == {}
