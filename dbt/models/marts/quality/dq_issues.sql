@@ -10,58 +10,14 @@ blocking_findings as (
     select * from {{ ref('int_findings__blocking') }}
 ),
 
-rules as (
-    select * from {{ ref('dq_rules') }}
-),
-
-versions as (
-    select * from {{ ref('int_report_versions') }}
-),
-
 warning_findings as (
-    {%- for rule_model in warning_rule_models %}
-        select
-            report_id,
-            unit_code,
-            period_code,
-            rule_code,
-            sheet,
-            row_number,
-            column_name,
-            value,
-            expected,
-            message_vi,
-            message_en
-        from {{ ref(rule_model) }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ warehouse_rule_findings(warning_rule_models, 'warning') }}
 ),
 
 unioned as (
     select * from blocking_findings
     union all
-    select
-        warning_findings.report_id,
-        warning_findings.unit_code,
-        warning_findings.period_code,
-        warning_findings.rule_code,
-        coalesce(rules.severity, 'warning') as severity,
-        'warehouse' as checked_by,
-        warning_findings.sheet,
-        warning_findings.row_number,
-        warning_findings.column_name,
-        warning_findings.value,
-        warning_findings.expected,
-        warning_findings.message_vi,
-        warning_findings.message_en,
-        versions.file_name
-    from warning_findings
-    left join rules
-        on warning_findings.rule_code = rules.rule_code
-    left join versions
-        on warning_findings.report_id = versions.report_id
+    select * from warning_findings
 ),
 
 numbered as (
