@@ -34,22 +34,7 @@ warehouse_findings as (
 ),
 
 final as (
-    select
-        report_id,
-        unit_code,
-        period_code,
-        rule_code,
-        severity,
-        checked_by,
-        sheet,
-        row_number,
-        column_name,
-        value,
-        expected,
-        message_vi,
-        message_en,
-        file_name
-    from parser_findings
+    select * from parser_findings
     union all
     select * from warehouse_findings
 )

@@ -26,15 +26,8 @@ published as (
     select * from {{ ref('int_published_reports') }}
 ),
 
-units as (
-    select * from {{ ref('int_unit_ancestors') }}
-),
-
 provinces as (
-    select distinct
-        unit_code,
-        province_code
-    from units
+    select * from {{ ref('int_unit_provinces') }}
 ),
 
 final as (

@@ -4,15 +4,8 @@ snapshots as (
     select * from {{ ref('int_enterprise_snapshots') }}
 ),
 
-units as (
-    select * from {{ ref('int_unit_ancestors') }}
-),
-
 provinces as (
-    select distinct
-        unit_code,
-        province_code
-    from units
+    select * from {{ ref('int_unit_provinces') }}
 ),
 
 final as (

@@ -4,15 +4,8 @@ events as (
     select * from {{ ref('int_organization_events') }}
 ),
 
-units as (
-    select * from {{ ref('int_unit_ancestors') }}
-),
-
 provinces as (
-    select distinct
-        unit_code,
-        province_code
-    from units
+    select * from {{ ref('int_unit_provinces') }}
 ),
 
 final as (
