@@ -54,6 +54,14 @@ def _prepare_environment(settings: Settings) -> None:
     settings.ensure_dirs()
 
 
+def _require_key(demo_key: bool) -> None:
+    if not os.environ.get("TCD_PSEUDONYM_KEY") and not demo_key:
+        raise CliError(
+            "TCD_PSEUDONYM_KEY is not set. Set it to a long random secret (it keys the citizen-ID "
+            "pseudonyms and must stay the same between loads), or pass --demo-key for sample data."
+        )
+
+
 def _completeness(db: Path) -> dict[str, int]:
     import duckdb
 
@@ -98,11 +106,7 @@ def load(
     settings = load_settings(home)
     if inbox is not None and not inbox.is_dir():
         raise CliError(f"The inbox {inbox} is not a folder.")
-    if not os.environ.get("TCD_PSEUDONYM_KEY") and not demo_key:
-        raise CliError(
-            "TCD_PSEUDONYM_KEY is not set. Set it to a long random secret (it keys the citizen-ID "
-            "pseudonyms and must stay the same between loads), or pass --demo-key for sample data."
-        )
+    _require_key(demo_key)
     _prepare_environment(settings)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
@@ -189,8 +193,7 @@ def backfill(
 ) -> None:
     """Load a range of past periods in one run: pull, parse those partitions, build, publish."""
     settings = load_settings(home)
-    if not os.environ.get("TCD_PSEUDONYM_KEY") and not demo_key:
-        raise CliError("TCD_PSEUDONYM_KEY is not set (or pass --demo-key for sample data).")
+    _require_key(demo_key)
     _prepare_environment(settings)
     from dagster_project.partitions import period_range_tags
 
