@@ -116,27 +116,40 @@ def load(
     pulled = _execute(defs, "pull_reports", run_config, tags={}, label="Pulling reports...")
     results = [pulled]
     if pulled.success:
-        from dagster_project.ingest import Landing
-        from dagster_project.partitions import pending_partition_keys, range_tags
+        from dagster_project.load_plan import plan_load
+        from dagster_project.partitions import range_tags
 
-        keys, outside = pending_partition_keys(
-            Landing(settings.home).entries(), settings.parsed_dir
-        )
-        for report_id in outside:
+        plan = plan_load(settings, force_build=full_refresh)
+        for report_id in plan.outside:
             err_console.print(
-                f"[yellow]{report_id} lies outside the report partitions (period or unit not in "
-                "the registry's range) and is not parsed."
+                f"[yellow]{report_id} lies outside the report periods (before the registry's "
+                "history or after next year) and is not parsed."
             )
-        run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
-        run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": full_refresh}}}
-        if keys:
-            run_config["ops"]["parsed_reports"] = {"config": {"reparse": False}}
-            job_name, tags = "load_warehouse", range_tags(keys)
-        else:
-            job_name, tags = "build_warehouse", {}
-        results.append(
-            _execute(defs, job_name, run_config, tags=tags, label="Parse, build, check, publish...")
-        )
+        for first, last in plan.parse_ranges:
+            run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
+            results.append(
+                _execute(
+                    defs,
+                    "parse_reports",
+                    run_config,
+                    tags=range_tags(first, last),
+                    label=f"Parsing {first}..{last}...",
+                )
+            )
+        if plan.final_job and all(result.success for result in results):
+            run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
+            run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": full_refresh}}}
+            results.append(
+                _execute(
+                    defs,
+                    plan.final_job,
+                    run_config,
+                    tags=plan.final_tags,
+                    label="Parse, build, check, publish...",
+                )
+            )
+        elif not plan.final_job:
+            console.print("Nothing new: the published warehouse is up to date.")
     _print_load_summary(settings, results)
     if not all(result.success for result in results):
         raise typer.Exit(1)
@@ -195,10 +208,10 @@ def backfill(
     settings = load_settings(home)
     _require_key(demo_key)
     _prepare_environment(settings)
-    from dagster_project.partitions import period_range_tags
+    from dagster_project.partitions import range_tags
 
     try:
-        tags = period_range_tags(first, last or first)
+        tags = range_tags(first, last or first)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     defs = _definitions()
@@ -242,6 +255,8 @@ def _print_load_summary(settings: Settings, results: list) -> None:
     )
     if published_now:
         table.add_row("published", str(settings.published_db))
+    elif len(results) == 1 and succeeded and settings.published_db.exists():
+        table.add_row("published", f"up to date, unchanged: {settings.published_db}")
     else:
         table.add_row("published", "no: the previous published file (if any) stays in place")
     if failed_steps:

@@ -1,8 +1,8 @@
-"""Jobs. A load is two runs: pull, then parse-build-check-publish over the partitions that changed.
+"""Jobs. A load is a pull, then one run over the periods that received something.
 
 Splitting them keeps a nightly run's cost proportional to what arrived: the second run covers
-only the (period, unit) partitions with report versions not parsed yet, and when nothing arrived
-the warehouse is still rebuilt and republished (if its marts changed) without touching parsing.
+only the periods with report versions not parsed yet (``load_plan``); when nothing arrived and
+the build's inputs are those of the published warehouse, no second run starts at all.
 """
 
 import dagster as dg
@@ -23,6 +23,12 @@ load_job = dg.define_asset_job(
         "Parse the selected report partitions, build the warehouse with dbt, run every quality "
         "check and publish the marts if the blocking checks pass."
     ),
+)
+
+parse_job = dg.define_asset_job(
+    name="parse_reports",
+    selection=PARSE_ASSETS,
+    description="Parse the selected periods' new report versions (no build, no publish).",
 )
 
 build_job = dg.define_asset_job(

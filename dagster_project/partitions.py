@@ -1,11 +1,20 @@
-"""Report partitions: one per reporting period and reporting unit.
+"""Report partitions: one per reporting period (half-year), the cycle reports arrive in.
 
-The key space is fixed when the code location loads: every half-year from the registry's first
-validity year to the end of next year, times every unit of the registry that sends reports. A
-load runs a whole range of partitions in one run (``BackfillPolicy.single_run``), so a backfill
-of hundreds of partitions pays Dagster's start-up once.
+Units are not a partition dimension: a period's partition holds every unit's reports of that
+period, and what each period received is that partition's own metadata. Dagster's bookkeeping
+(events, partition sets, range tags) then grows with the number of periods, about two a year,
+not with the number of report versions, and a unit added to the registry (the 2025 communes)
+needs no code change and no restart.
+
+The key space runs from the registry's first year to the end of next year. A load runs the
+periods that received something in one run (``BackfillPolicy.single_run``); a range never spans a
+period that has no report at all, so a partition shows as materialised only when something was
+parsed for it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from datetime import date
 
 import dagster as dg
@@ -21,83 +30,74 @@ def period_codes(first_year: int, last_year: int) -> list[str]:
     return [f"{year}-H{half}" for year in range(first_year, last_year + 1) for half in (1, 2)]
 
 
-def build_report_partitions() -> dg.MultiPartitionsDefinition:
+def build_period_partitions() -> dg.StaticPartitionsDefinition:
     registry = load_registry(load_settings().registry_path)
     reporters = [unit for unit in registry.units if unit.reports]
     first_year = min((unit.valid_from.year for unit in reporters), default=date.today().year)
-    units = sorted({unit.code for unit in reporters})
-    return dg.MultiPartitionsDefinition(
-        {
-            "period": dg.StaticPartitionsDefinition(
-                period_codes(first_year, date.today().year + 1)
-            ),
-            "unit": dg.StaticPartitionsDefinition(units),
-        }
-    )
+    return dg.StaticPartitionsDefinition(period_codes(first_year, date.today().year + 1))
 
 
-report_partitions = build_report_partitions()
+period_partitions = build_period_partitions()
 
 
-def partition_key(period_code: str, unit_code: str) -> str:
-    return dg.MultiPartitionKey({"period": period_code, "unit": unit_code})
+def all_periods() -> list[str]:
+    return list(period_partitions.get_partition_keys())
 
 
-def range_tags(keys: list[str] | None = None) -> dict[str, str]:
-    """Run tags selecting the smallest box of partitions holding ``keys`` (all if None).
-
-    A range over two dimensions is a box: every period from the first to the last of ``keys``
-    times every unit from the first to the last. New reports of one period for every unit, the
-    nightly case, make a box of exactly that period.
-    """
-    periods = report_partitions.get_partitions_def_for_dimension("period").get_partition_keys()
-    units = report_partitions.get_partitions_def_for_dimension("unit").get_partition_keys()
-    if not keys:
-        return {
-            RANGE_START_TAG: partition_key(periods[0], units[0]),
-            RANGE_END_TAG: partition_key(periods[-1], units[-1]),
-        }
-    pairs = [str(key).split("|", 1) for key in keys]
-    key_periods = sorted({period for period, _ in pairs}, key=periods.index)
-    key_units = sorted({unit for _, unit in pairs}, key=units.index)
-    return {
-        RANGE_START_TAG: partition_key(key_periods[0], key_units[0]),
-        RANGE_END_TAG: partition_key(key_periods[-1], key_units[-1]),
-    }
-
-
-def keys_in_tags(tags: dict[str, str]) -> list[str]:
-    """The partition keys a pair of range tags selects."""
-    selected = dg.PartitionKeyRange(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
-    return report_partitions.get_partition_keys_in_range(selected)
-
-
-def period_range_tags(first_period: str, last_period: str) -> dict[str, str]:
-    """Tags selecting every unit's partitions from ``first_period`` to ``last_period``."""
-    periods = report_partitions.get_partitions_def_for_dimension("period").get_partition_keys()
-    units = report_partitions.get_partitions_def_for_dimension("unit").get_partition_keys()
+def range_tags(first_period: str, last_period: str) -> dict[str, str]:
+    """Run tags selecting the periods from ``first_period`` to ``last_period``."""
+    periods = all_periods()
     for period in (first_period, last_period):
         if period not in periods:
             raise ValueError(
                 f"Kỳ {period} nằm ngoài {periods[0]}..{periods[-1]} / "
                 f"period {period} is outside {periods[0]}..{periods[-1]}"
             )
-    return {
-        RANGE_START_TAG: partition_key(first_period, units[0]),
-        RANGE_END_TAG: partition_key(last_period, units[-1]),
-    }
+    return {RANGE_START_TAG: first_period, RANGE_END_TAG: last_period}
 
 
-def pending_partition_keys(landing_entries, parsed_dir) -> tuple[list[str], list[str]]:
-    """Partitions with report versions not parsed yet, and report_ids outside the key space."""
-    known = set(report_partitions.get_partition_keys())
-    keys, outside = set(), []
-    for entry in landing_entries:
-        if (parsed_dir / entry.report_id / "report.parquet").exists():
+def keys_in_tags(tags: dict[str, str]) -> list[str]:
+    """The period keys a pair of range tags selects."""
+    selected = dg.PartitionKeyRange(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
+    return list(period_partitions.get_partition_keys_in_range(selected))
+
+
+def period_segments(wanted: Iterable[str], reported: Iterable[str]) -> list[tuple[str, str]]:
+    """Ranges of periods covering ``wanted`` that never cross a period with no report at all.
+
+    ``reported`` is every period that holds a landed report version. Periods between two wanted
+    ones that did receive reports are included (re-marking a period that holds data is true);
+    a period that never received anything splits the range, so it never shows as materialised.
+    """
+    periods = all_periods()
+    wanted_set, reported_set = set(wanted), set(reported) | set(wanted)
+    segments: list[tuple[str, str]] = []
+    start: str | None = None
+    last_wanted: str | None = None
+    for period in periods:
+        if period not in reported_set:
+            if start is not None and last_wanted is not None:
+                segments.append((start, last_wanted))
+            start = last_wanted = None
             continue
-        key = str(partition_key(entry.period_code, entry.unit_code))
-        if key in known:
-            keys.add(key)
+        if period in wanted_set:
+            if start is None:
+                start = period
+            last_wanted = period
+    if start is not None and last_wanted is not None:
+        segments.append((start, last_wanted))
+    return segments
+
+
+def pending_periods(landing_entries, parsed_ids: set[str]) -> tuple[list[str], list[str]]:
+    """Periods with report versions not parsed yet, and report_ids outside the key space."""
+    known = set(all_periods())
+    periods, outside = set(), []
+    for entry in landing_entries:
+        if entry.report_id in parsed_ids:
+            continue
+        if entry.period_code in known:
+            periods.add(entry.period_code)
         else:
             outside.append(entry.report_id)
-    return sorted(keys), outside
+    return sorted(periods), outside

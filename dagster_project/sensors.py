@@ -8,20 +8,15 @@ from urllib.parse import unquote, urlparse
 import dagster as dg
 
 from dagster_project.ingest import (
-    Landing,
     ReportingUnit,
     ReportNameError,
     load_registry,
     parse_report_name,
 )
-from dagster_project.jobs import build_job, load_job, pull_job
-from dagster_project.partitions import (
-    partition_key,
-    pending_partition_keys,
-    range_tags,
-    report_partitions,
-)
-from dagster_project.settings import load_settings
+from dagster_project.jobs import build_job, load_job, parse_job, pull_job
+from dagster_project.load_plan import plan_load
+from dagster_project.partitions import all_periods, range_tags
+from dagster_project.settings import Settings, load_settings
 
 REPORT_SUFFIXES = {".xlsx", ".zip", ".csv"}
 
@@ -53,21 +48,20 @@ def scan_locations(registry_path: Path) -> dict[str, str]:
     return seen
 
 
-def changed_partitions(paths: list[str]) -> list[str]:
-    """Partition keys of the reports behind changed files (a bundle's CSVs count for it)."""
-    known = set(report_partitions.get_partition_keys())
-    keys = set()
+def changed_periods(paths: list[str]) -> list[str]:
+    """Periods of the reports behind changed files (a bundle's CSVs count for it)."""
+    known = set(all_periods())
+    periods = set()
     for path in map(Path, paths):
         for name in (path.name, path.parent.name + ".zip"):
             try:
                 report = parse_report_name(name)
             except ReportNameError:
                 continue
-            key = partition_key(report.period_code, report.unit_code)
-            if key in known:
-                keys.add(str(key))
+            if report.period_code in known:
+                periods.add(report.period_code)
             break
-    return sorted(keys)
+    return sorted(periods)
 
 
 @dg.sensor(
@@ -95,29 +89,36 @@ def new_report_files(context: dg.SensorEvaluationContext):
         run_key=run_key,
         tags={
             "tcd/changed_files": str(len(changed)),
-            "tcd/changed_partitions": ",".join(changed_partitions(changed))[:1000],
+            "tcd/changed_periods": ",".join(changed_periods(changed))[:1000],
         },
     )
 
 
-def load_request(landing: Landing, parsed_dir: Path, run_key: str) -> dg.RunRequest:
-    """Parse-build-publish over the partitions with unparsed versions, or just rebuild."""
-    keys, _ = pending_partition_keys(landing.entries(), parsed_dir)
-    if keys:
-        return dg.RunRequest(run_key=run_key, job_name=load_job.name, tags=range_tags(keys))
-    return dg.RunRequest(run_key=run_key, job_name=build_job.name)
+def load_request(settings: Settings, run_key: str) -> dg.RunRequest | dg.SkipReason:
+    """The next run a load needs: parse an earlier period range, or parse-build-publish.
+
+    Runs follow one another: this sensor also watches parse runs, so the range after a parse
+    run is requested only when that run has succeeded, and the build always comes last.
+    """
+    plan = plan_load(settings)
+    if not plan.pending:
+        return dg.SkipReason("Nothing new since the published warehouse was built.")
+    if plan.parse_ranges:
+        first, last = plan.parse_ranges[0]
+        return dg.RunRequest(run_key=run_key, job_name=parse_job.name, tags=range_tags(first, last))
+    return dg.RunRequest(run_key=run_key, job_name=plan.final_job, tags=plan.final_tags)
 
 
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[pull_job],
-    request_jobs=[load_job, build_job],
+    monitored_jobs=[pull_job, parse_job],
+    request_jobs=[parse_job, load_job, build_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "After a successful pull, load the report partitions whose versions are not parsed yet "
-        "(one run for all of them), or rebuild and republish when nothing new arrived."
+        "After a successful pull, load the periods whose report versions are not parsed yet "
+        "(one run for all of them); when nothing changed, run nothing."
     ),
 )
 def load_after_pull(context: dg.RunStatusSensorContext):
     settings = load_settings()
-    return load_request(Landing(settings.home), settings.parsed_dir, context.dagster_run.run_id)
+    return load_request(settings, context.dagster_run.run_id)

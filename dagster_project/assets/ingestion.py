@@ -7,20 +7,15 @@ without DuckDB lock contention.
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import pyarrow.parquet as pq
 
 from dagster_project.ingest import Landing, LandingEntry, load_registry, pull_all, write_reference
-from dagster_project.partitions import report_partitions
-from dagster_project.reports import (
-    ReportMeta,
-    parse_report,
-    pseudonym_key_from_env,
-    write_empty_schemas,
-    write_parsed,
-)
+from dagster_project.partitions import period_partitions
+from dagster_project.reports import ReportMeta, parse_report, pseudonym_key_from_env
+from dagster_project.reports.output import ParsedStore, new_batch_id
 from dagster_project.resources import WarehouseResource
 
 GROUP = "sources"
@@ -106,13 +101,39 @@ def landed_reports(
     )
 
 
-def _parse_one(
-    path: str, meta: ReportMeta, key: bytes, out_dir: str
-) -> tuple[str, int, int, dict[str, int]]:
-    result = parse_report(Path(path), meta, key)
-    write_parsed(result, Path(out_dir))
-    rules = Counter(result.findings.column("rule_code").to_pylist())
-    return meta.report_id, result.error_count, result.warning_count, dict(rules)
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What parsing one report version gave, for the run's metadata and log."""
+
+    report_id: str
+    period_code: str
+    errors: int
+    warnings: int
+    admissions: int
+    rules: dict[str, int]
+
+
+def _parse_chunk(
+    paths: list[str], metas: list[ReportMeta], key: bytes, parsed_dir: str, period: str, batch: str
+) -> list[ParseOutcome]:
+    """Parse a chunk of one period's report versions and write them as one batch."""
+    results = [parse_report(Path(p), m, key) for p, m in zip(paths, metas, strict=True)]
+    ParsedStore(Path(parsed_dir)).write_batch(period, results, batch)
+    return [
+        ParseOutcome(
+            report_id=meta.report_id,
+            period_code=period,
+            errors=result.error_count,
+            warnings=result.warning_count,
+            admissions=result.ket_nap.num_rows,
+            rules=dict(Counter(result.findings.column("rule_code").to_pylist())),
+        )
+        for meta, result in zip(metas, results, strict=True)
+    ]
+
+
+CHUNK_SIZE = 250
+"""Report versions per batch: bounds each worker's memory and the number of files per load."""
 
 
 def parse_pending(
@@ -121,92 +142,117 @@ def parse_pending(
     key: bytes,
     names_for,
     *,
-    selected: set[tuple[str, str]] | None = None,
+    periods: set[str] | None = None,
     reparse: bool = False,
     workers: int | None = None,
-) -> list[tuple[str, int, int, dict[str, int]]]:
-    """Parse landed versions that have no parsed folder yet, in parallel processes.
+    chunk_size: int = CHUNK_SIZE,
+) -> list[ParseOutcome]:
+    """Parse landed versions not parsed yet, in batches across processes.
 
-    ``selected`` limits the work to some (period, unit) pairs; ``reparse`` parses them again
-    even if parsed before (after a parser fix, say).
+    ``periods`` limits the work to some periods; ``reparse`` parses their versions again even if
+    parsed before (after a parser fix, say): the new batch supersedes the old rows.
     """
-    write_empty_schemas(parsed_dir / "_schema")
-    pending: list[tuple[LandingEntry, ReportMeta]] = []
-    for entry in landing.entries():
-        if selected is not None and (entry.period_code, entry.unit_code) not in selected:
-            continue
-        if not reparse and (parsed_dir / entry.report_id / "report.parquet").exists():
-            continue
-        meta = ReportMeta(
-            report_id=entry.report_id,
-            unit_code=entry.unit_code,
-            period_code=entry.period_code,
-            version=entry.version,
-            sha256=entry.sha256,
-            file_name=entry.file_name,
-            source_uri=entry.source_uri,
-            received_at=entry.pulled_at,
-            unit_names=names_for(entry.unit_code),
-        )
-        pending.append((entry, meta))
-    if not pending:
-        return []
-    workers = workers or min(len(pending), os.cpu_count() or 1)
-    args = [(str(landing.path_of(e)), m, key, str(parsed_dir / m.report_id)) for e, m in pending]
-    if workers <= 1 or len(pending) == 1:
-        return [_parse_one(*a) for a in args]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_parse_one, *zip(*args, strict=True)))
+    store = ParsedStore(parsed_dir)
+    with store.lock():
+        store.ensure_schema()
+        parsed = set() if reparse else store.parsed_report_ids()
+        by_period: dict[str, list[tuple[LandingEntry, ReportMeta]]] = {}
+        for entry in landing.entries():
+            if periods is not None and entry.period_code not in periods:
+                continue
+            if entry.report_id in parsed:
+                continue
+            meta = ReportMeta(
+                report_id=entry.report_id,
+                unit_code=entry.unit_code,
+                period_code=entry.period_code,
+                version=entry.version,
+                sha256=entry.sha256,
+                file_name=entry.file_name,
+                source_uri=entry.source_uri,
+                received_at=entry.pulled_at,
+                unit_names=names_for(entry.unit_code),
+            )
+            by_period.setdefault(entry.period_code, []).append((entry, meta))
+        if not by_period:
+            return []
+        batch_stamp = new_batch_id()
+        tasks = []
+        for period, items in sorted(by_period.items()):
+            for number, start in enumerate(range(0, len(items), chunk_size)):
+                chunk = items[start : start + chunk_size]
+                tasks.append(
+                    (
+                        [str(landing.path_of(e)) for e, _ in chunk],
+                        [m for _, m in chunk],
+                        key,
+                        str(parsed_dir),
+                        period,
+                        f"{batch_stamp}-{number:04d}",
+                    )
+                )
+        workers = min(len(tasks), workers or os.cpu_count() or 1)
+        if workers <= 1:
+            chunks = [_parse_chunk(*task) for task in tasks]
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunks = list(pool.map(_parse_chunk, *zip(*tasks, strict=True)))
+        for period in by_period:
+            store.compact(period, force=reparse)
+    return [outcome for chunk in chunks for outcome in chunk]
 
 
-def selected_partitions(context: dg.AssetExecutionContext) -> set[tuple[str, str]] | None:
-    """The (period, unit) pairs this run covers; None when it covers every partition."""
+def selected_periods(context: dg.AssetExecutionContext) -> set[str] | None:
+    """The periods this run covers; None when it covers every partition."""
     if not context.has_partition_key_range and not context.has_partition_key:
         return None
-    keys = context.partition_keys
-    if len(keys) >= len(report_partitions.get_partition_keys()):
+    keys = list(context.partition_keys)
+    if len(keys) >= len(period_partitions.get_partition_keys()):
         return None  # a full load also parses reports outside the partition key space
-    pairs = set()
-    for key in keys:
-        period, unit = str(key).split("|", 1)
-        pairs.add((period, unit))
-    return pairs
+    return set(keys)
 
 
-def summary_preview(parsed_dir: Path, report_ids: list[str], limit: int = 3) -> str:
+def summary_preview(store: ParsedStore, report_ids: list[str], limit: int = 3) -> str:
     """A markdown table of each new report's own summary (TongHop), for a glance in the UI."""
+    shown = report_ids[:limit]
+    rows = store.read(
+        "tong_hop", shown, columns=["report_id", "indicator_code", "label", "reported_value"]
+    ).to_pylist()
     parts = []
-    for report_id in report_ids[:limit]:
-        table = pq.read_table(
-            parsed_dir / report_id / "tong_hop.parquet",
-            columns=["indicator_code", "label", "reported_value"],
-        ).to_pylist()
-        rows = "\n".join(
+    for report_id in shown:
+        lines = "\n".join(
             f"| {row['indicator_code'] or '⚠ ' + row['label']} | {row['reported_value']} |"
-            for row in table
+            for row in rows
+            if row["report_id"] == report_id
         )
-        parts.append(f"**{report_id}**\n\n| indicator | value |\n|---|---:|\n{rows}")
+        parts.append(f"**{report_id}**\n\n| indicator | value |\n|---|---:|\n{lines}")
     if len(report_ids) > limit:
         parts.append(f"... and {len(report_ids) - limit} more report versions.")
     return "\n\n".join(parts) if parts else "No report parsed in this run."
 
 
+def _findings_table(by_rule: Counter[str]) -> str:
+    table = "\n".join(f"| {rule} | {count} |" for rule, count in by_rule.most_common())
+    return "| rule | findings |\n|---|---|\n" + table if table else "No findings."
+
+
 class ParseConfig(dg.Config):
     reparse: bool = False
-    """Parse the selected partitions' report versions again, even those parsed before."""
+    """Parse the selected periods' report versions again, even those parsed before."""
 
 
 @dg.asset(
     group_name=GROUP,
     deps=[landed_reports],
-    partitions_def=report_partitions,
+    partitions_def=period_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "parquet"},
     owners=["team:data-engineering"],
     description=(
         "Every landed report version parsed to Parquet (summary, admissions, organisations, "
-        "findings) with provenance. Names are dropped, CCCDs pseudonymised, birth dates cut to "
-        "years. Versions already parsed are not parsed again."
+        "findings) with provenance, in batches per period. Names are dropped, CCCDs "
+        "pseudonymised, birth dates cut to years. Versions already parsed are not parsed again. "
+        "One partition per half-year; each shows what that period received."
     ),
 )
 def parsed_reports(
@@ -216,48 +262,55 @@ def parsed_reports(
     settings.ensure_dirs()
     key = pseudonym_key_from_env(allow_demo=warehouse.allow_demo_key)
     registry = load_registry(settings.registry_path)
-    selected = selected_partitions(context)
+    selected = selected_periods(context)
     context.log.info(
-        "Parsing every partition"
+        "Parsing every period"
         if selected is None
-        else f"Parsing {len(selected)} (period, unit) partitions"
+        else f"Parsing periods {', '.join(sorted(selected))}"
         + (", again" if config.reparse else "")
     )
+    store = ParsedStore(settings.parsed_dir)
     outcomes = parse_pending(
         Landing(settings.home),
         settings.parsed_dir,
         key,
         registry.names_for,
-        selected=selected,
+        periods=selected,
         reparse=config.reparse,
     )
-    by_rule: Counter[str] = Counter()
-    for _, _, _, rules in outcomes:
-        by_rule.update(rules)
-    refused = [rid for rid, errors, _, _ in outcomes if errors]
+    refused = [o.report_id for o in outcomes if o.errors]
     for rid in refused:
         context.log.warning(f"Report {rid} has error findings and will be quarantined.")
-    table = "\n".join(f"| {rule} | {count} |" for rule, count in by_rule.most_common())
-    parsed_total = sum(
-        1
-        for folder in settings.parsed_dir.iterdir()
-        if folder.name != "_schema" and (folder / "report.parquet").exists()
+    by_period: dict[str, list[ParseOutcome]] = {}
+    for outcome in outcomes:
+        by_period.setdefault(outcome.period_code, []).append(outcome)
+    keys = (
+        set(context.partition_keys)
+        if context.has_partition_key_range or (context.has_partition_key)
+        else set()
     )
-    admissions = sum(
-        pq.read_metadata(settings.parsed_dir / rid / "ket_nap.parquet").num_rows
-        for rid, *_ in outcomes
-    )
+    for period in sorted(keys):
+        got = by_period.get(period, [])
+        by_rule: Counter[str] = Counter()
+        for outcome in got:
+            by_rule.update(outcome.rules)
+        context.add_asset_metadata(
+            {
+                "parsed_now": len(got),
+                "units_parsed_now": len({o.report_id.split("_", 1)[0] for o in got}),
+                "with_errors": sum(1 for o in got if o.errors),
+                "admission_rows_parsed_now": sum(o.admissions for o in got),
+                "report_versions_parsed_total": len(store.current_batches(period)),
+                "findings_by_rule": dg.MetadataValue.md(_findings_table(by_rule)),
+                "summary_preview": dg.MetadataValue.md(
+                    summary_preview(store, [o.report_id for o in got])
+                ),
+            },
+            partition_key=period,
+        )
     return dg.MaterializeResult(
         metadata={
-            "parsed_now": len(outcomes),
-            "with_errors": len(refused),
-            "admission_rows_parsed_now": admissions,
-            "report_versions_parsed_total": parsed_total,
-            "findings_by_rule": dg.MetadataValue.md(
-                "| rule | findings |\n|---|---|\n" + table if table else "No findings."
-            ),
-            "summary_preview": dg.MetadataValue.md(
-                summary_preview(settings.parsed_dir, [rid for rid, *_ in outcomes])
-            ),
+            "parsed_now_all_periods": len(outcomes),
+            "with_errors_all_periods": len(refused),
         }
     )

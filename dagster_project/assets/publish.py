@@ -5,6 +5,7 @@ import json
 import dagster as dg
 
 from dagster_project.assets.warehouse import mart_keys
+from dagster_project.load_plan import build_inputs_fingerprint, record_build
 from dagster_project.publish import publish_marts
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import DBT_PROJECT_DIR
@@ -38,12 +39,14 @@ def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     settings = warehouse.settings()
+    fingerprint = build_inputs_fingerprint(settings)
     result = publish_marts(
         settings.build_db,
         settings.published_db,
         check_summary={"dbt": dbt_test_summary()},
         run_id=context.run.run_id,
     )
+    record_build(settings, fingerprint)
     if result.changed:
         context.log.info(f"Published version {result.version} to {result.path}")
     else:

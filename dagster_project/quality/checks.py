@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.partitions import RANGE_START_TAG, keys_in_tags
 from dagster_project.quality.frames import (
     MART_SCHEMA,
     SHEETS,
@@ -83,11 +84,13 @@ def mart_check_key(family: str, table: str) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(dg.AssetKey([MART_SCHEMA, table]), f"gx_{family}")
 
 
-def run_sheet_check(sheet: str, parsed_dir: Path, docs_dir: Path | None) -> dg.AssetCheckResult:
-    """Validate one parsed sheet over every accepted report version."""
+def run_sheet_check(
+    sheet: str, parsed_dir: Path, docs_dir: Path | None, periods: list[str] | None = None
+) -> dg.AssetCheckResult:
+    """Validate one parsed sheet over the accepted report versions of some periods (or all)."""
     common = {"key": sheet_check_key(sheet), "suite_name": sheet, "severity": SHEET_SEVERITY}
     try:
-        frame = read_parsed_sheet(parsed_dir, sheet)
+        frame = read_parsed_sheet(parsed_dir, sheet, periods)
     except TableMissing as error:
         return missing_result(error, **common)
     return outcome_result(validate_frame(sheet, frame, docs_dir=docs_dir), **common)
@@ -126,9 +129,11 @@ def _sheet_checks() -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
+        tags = context.run.tags
+        periods = keys_in_tags(tags) if RANGE_START_TAG in tags else None  # the run's periods
         for sheet in SHEETS:
             if sheet_check_key(sheet) in context.selected_asset_check_keys:
-                yield run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir)
+                yield run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir, periods)
 
     return gx_parsed_sheets
 

@@ -7,12 +7,14 @@ pandas frame and validates that. Reads are read-only and short: the build databa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from dagster_project.ingest.periods import is_period_code, period_bounds
+from dagster_project.reports.output import BATCH_COLUMN, ParsedStore
 
 SHEETS = ("tong_hop", "ket_nap", "to_chuc")
 MART_SCHEMA = "marts"
@@ -64,30 +66,40 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_parsed_sheet(parsed_dir: Path, sheet: str) -> pd.DataFrame:
-    """The union of one sheet over every parsed report version without error findings.
+def read_parsed_sheet(
+    parsed_dir: Path, sheet: str, periods: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """The union of one sheet over the parsed report versions without error findings.
 
-    Each row gains the report's ``period_code`` and ``unit_code`` so dates can be checked
-    against the period the report covers. Quarantined versions are left out: the parser has
-    already explained them, and their rows may be partial.
+    ``periods`` limits the read to some periods (a load checks what it parsed, not all of
+    history). Each row gains the report's ``period_code`` and ``unit_code`` so dates can be
+    checked against the period the report covers. Quarantined versions are left out: the parser
+    has already explained them, and their rows may be partial.
     """
     if sheet not in SHEETS:
         raise ValueError(f"Unknown sheet {sheet!r}; expected one of {SHEETS}")
-    sheet_files = sorted(parsed_dir.glob(f"*/{sheet}.parquet"))
-    report_files = sorted(parsed_dir.glob("*/report.parquet"))
+    store = ParsedStore(parsed_dir)
+    chosen = store.periods() if periods is None else sorted(set(periods) & set(store.periods()))
+    sheet_files = [p for period in chosen for p in store.files(sheet, period)]
+    report_files = [p for period in chosen for p in store.files("report", period)]
     if not sheet_files or not report_files:
-        raise TableMissing(f"No parsed {sheet}.parquet under {parsed_dir}")
+        raise TableMissing(f"No parsed {sheet} rows under {parsed_dir} for {chosen or 'any'}")
     con = duckdb.connect()
     try:
         return con.execute(
-            """
+            f"""
+            with reports as (
+                select * from read_parquet($reports, union_by_name = true)
+                qualify {BATCH_COLUMN} = max({BATCH_COLUMN}) over (partition by report_id)
+            )
             select
-                sheet_rows.*,
+                sheet_rows.* exclude ({BATCH_COLUMN}),
                 reports.unit_code,
                 reports.period_code,
             from read_parquet($sheets, union_by_name = true) as sheet_rows
-            inner join read_parquet($reports, union_by_name = true) as reports
+            inner join reports
                 on sheet_rows.report_id = reports.report_id
+                and sheet_rows.{BATCH_COLUMN} = reports.{BATCH_COLUMN}
             where reports.error_count = 0
             """,
             {"sheets": [str(p) for p in sheet_files], "reports": [str(p) for p in report_files]},

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('parsed', 'ket_nap') }}
+    {{ current_parsed_rows('ket_nap') }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('parsed', 'findings') }}
+    {{ current_parsed_rows('findings') }}
 ),
 
 final as (

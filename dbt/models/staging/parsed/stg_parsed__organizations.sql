@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('parsed', 'to_chuc') }}
+    {{ current_parsed_rows('to_chuc') }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('parsed', 'report') }}
+    {{ current_parsed_rows('report') }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('parsed', 'tong_hop') }}
+    {{ current_parsed_rows('tong_hop') }}
 ),
 
 final as (

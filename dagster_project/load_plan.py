@@ -1,0 +1,122 @@
+"""What a load has to run after a pull: parse the periods that received something, build, or
+nothing at all.
+
+A night on which nothing arrived must not rebuild: the build's inputs (the parsed store, the
+reference data, the targets, the dbt project and the settings dbt reads) are fingerprinted after
+every successful build and publish, and a load whose inputs match the last fingerprint, with the
+published file in place, runs nothing after the pull. The fingerprint reads file names, sizes and
+a few small files, never the parsed rows, so it costs the same whatever the history holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster_project.ingest import Landing
+from dagster_project.partitions import pending_periods, period_segments, range_tags
+from dagster_project.reports.output import ParsedStore
+from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
+
+FINGERPRINT_FILE = "last_build.json"
+DBT_ENV_VARS = ("TCD_REPORT_DEADLINE_DAYS",)
+"""Settings dbt reads from the environment; a change to one is a change to the build."""
+
+
+def _hash_files(digest, root: Path, paths: list[Path], *, contents: bool) -> None:
+    for path in sorted(paths):
+        stat = path.stat()
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(str(stat.st_size).encode())
+        if contents:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def build_inputs_fingerprint(settings: Settings) -> str:
+    """A digest of everything a dbt build reads; equal digests give equal marts."""
+    digest = hashlib.sha256()
+    parsed = settings.parsed_dir
+    if parsed.is_dir():  # batch files are never rewritten in place: names and sizes suffice
+        files = [p for p in parsed.glob("*/period=*/*.parquet") if not p.name.startswith(".")]
+        _hash_files(digest, parsed, files, contents=False)
+    reference = settings.reference_dir
+    if reference.is_dir():
+        _hash_files(digest, reference, list(reference.glob("*.parquet")), contents=True)
+    targets = settings.sources_dir / "targets"
+    if targets.is_dir():
+        _hash_files(digest, targets, list(targets.glob("*.csv")), contents=True)
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest.exists():
+        checksums = sorted(
+            (key, node.get("checksum", {}).get("checksum", ""))
+            for key, node in json.loads(manifest.read_text(encoding="utf-8"))["nodes"].items()
+        )
+        digest.update(json.dumps(checksums).encode())
+    if EXPECTATIONS_DIR.is_dir():
+        _hash_files(digest, EXPECTATIONS_DIR, list(EXPECTATIONS_DIR.glob("*.json")), contents=True)
+    for name in DBT_ENV_VARS:
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    return digest.hexdigest()
+
+
+def fingerprint_path(settings: Settings) -> Path:
+    return settings.build_db.parent / FINGERPRINT_FILE
+
+
+def record_build(settings: Settings, fingerprint: str) -> None:
+    """Remember the inputs of a build that passed its checks and was published."""
+    path = fingerprint_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def build_is_current(settings: Settings) -> bool:
+    """Whether the published warehouse was built from exactly the inputs there are now."""
+    path = fingerprint_path(settings)
+    if not path.exists() or not settings.published_db.exists():
+        return False
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError):
+        return False
+    return recorded == build_inputs_fingerprint(settings)
+
+
+@dataclass
+class LoadPlan:
+    """The runs a load needs after its pull, in order."""
+
+    parse_ranges: list[tuple[str, str]] = field(default_factory=list)
+    """Period ranges to parse in runs of their own before the last one."""
+    final_job: str | None = None
+    """``load_warehouse`` (parse the last range, build, check, publish), ``build_warehouse``
+    (build, check, publish from what is parsed) or None (nothing changed)."""
+    final_tags: dict[str, str] = field(default_factory=dict)
+    outside: list[str] = field(default_factory=list)
+    """Report versions whose period lies outside the partitions (not parsed)."""
+
+    @property
+    def pending(self) -> bool:
+        return self.final_job is not None
+
+
+def plan_load(settings: Settings, *, force_build: bool = False) -> LoadPlan:
+    """The runs that bring the published warehouse up to date with the landing area."""
+    entries = Landing(settings.home).entries()
+    parsed_ids = ParsedStore(settings.parsed_dir).parsed_report_ids()
+    periods, outside = pending_periods(entries, parsed_ids)
+    plan = LoadPlan(outside=outside)
+    if periods:
+        reported = {entry.period_code for entry in entries}
+        segments = period_segments(periods, reported)
+        plan.parse_ranges = segments[:-1]
+        plan.final_job = "load_warehouse"
+        plan.final_tags = range_tags(*segments[-1])
+    elif force_build or not build_is_current(settings):
+        plan.final_job = "build_warehouse"
+    return plan
