@@ -37,7 +37,7 @@ def test_a_new_file_requests_one_run_then_nothing(registry_env: Path) -> None:
     (registry_env / "088_2024-H1.xlsx").write_bytes(b"first")
     first, cursor = evaluate(None)
     assert isinstance(first, dg.RunRequest)
-    assert first.tags["tcd/changed_partitions"] == "2024-H1|088"
+    assert first.tags["tcd/changed_periods"] == "2024-H1"
     second, _ = evaluate(cursor)
     assert isinstance(second, dg.SkipReason)
 
@@ -52,22 +52,44 @@ def test_a_changed_file_requests_another_run(registry_env: Path) -> None:
     assert isinstance(result, dg.RunRequest)
 
 
-def test_after_a_pull_only_unparsed_partitions_are_loaded(tmp_path: Path) -> None:
+def test_after_a_pull_only_unparsed_periods_are_loaded_then_nothing(
+    tmp_path: Path, registry_env: Path
+) -> None:
     from dagster_project.ingest import Landing
+    from dagster_project.load_plan import build_inputs_fingerprint, record_build
+    from dagster_project.reports.output import ParsedStore, new_batch_id
     from dagster_project.sensors import load_request
+    from dagster_project.settings import load_settings
+    from tests.reports.builders import build_xlsx
 
-    home = tmp_path / "home"
-    landing = Landing(home)
-    for name, body in (("088_2024-H1.xlsx", b"a"), ("080_2023-H2.xlsx", b"b")):
-        source = tmp_path / name
-        source.write_bytes(body)
-        landing.land_file(source, source_uri=source.as_uri())
-    parsed = home / "parsed"
-    request = load_request(landing, parsed, "run-1")
+    settings = load_settings()
+    landing = Landing(settings.home)
+    for name in ("088_2024-H1.xlsx", "088_2023-H2.xlsx"):
+        landing.land_file(build_xlsx(tmp_path / name), source_uri="file:///inbox")
+    request = load_request(settings, "run-1")
     assert request.job_name == "load_warehouse"
-    assert request.tags["dagster/asset_partition_range_start"] == "2023-H2|080"
-    assert request.tags["dagster/asset_partition_range_end"] == "2024-H1|088"
+    assert request.tags["dagster/asset_partition_range_start"] == "2023-H2"
+    assert request.tags["dagster/asset_partition_range_end"] == "2024-H1"
+
+    store = ParsedStore(settings.parsed_dir)
+    from dagster_project.reports import DEMO_KEY, ReportMeta, parse_report
+
     for entry in landing.entries():
-        (parsed / entry.report_id).mkdir(parents=True)
-        (parsed / entry.report_id / "report.parquet").write_bytes(b"")
-    assert load_request(landing, parsed, "run-2").job_name == "build_warehouse"
+        meta = ReportMeta(
+            report_id=entry.report_id,
+            unit_code=entry.unit_code,
+            period_code=entry.period_code,
+            version=entry.version,
+            sha256=entry.sha256,
+            file_name=entry.file_name,
+            source_uri=entry.source_uri,
+            received_at=entry.pulled_at,
+        )
+        result = parse_report(landing.path_of(entry), meta, DEMO_KEY)
+        store.write_batch(entry.period_code, [result], new_batch_id())
+    assert load_request(settings, "run-2").job_name == "build_warehouse"
+
+    settings.published_db.parent.mkdir(parents=True, exist_ok=True)
+    settings.published_db.write_bytes(b"published")
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert isinstance(load_request(settings, "run-3"), dg.SkipReason)

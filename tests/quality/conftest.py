@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.quality.suites import suite_parameters
+from dagster_project.reports.output import BATCH_COLUMN, ParsedStore, new_batch_id
 
 CODED_VALUES = """domain,code,label,variants,is_private_sector
 loai_hinh,co_quan_nha_nuoc,Cơ quan nhà nước,,false
@@ -206,9 +207,8 @@ def write_build_db(path: Path, frames: dict[str, pd.DataFrame]) -> Path:
 def write_parsed_report(
     parsed_dir: Path, report_id: str, period_code: str, ket_nap: pd.DataFrame, *, errors: int = 0
 ) -> None:
-    """One parsed report version: report.parquet plus its sheets, as the parser lays them out."""
-    folder = parsed_dir / report_id
-    folder.mkdir(parents=True, exist_ok=True)
+    """One parsed report version as a batch of its own, as the parser lays batches out."""
+    batch = new_batch_id()
     unit_code = report_id.split("_")[0]
     report = pa.table(
         {
@@ -218,11 +218,12 @@ def write_parsed_report(
             "version": pa.array([1], pa.int32()),
             "error_count": pa.array([errors], pa.int32()),
             "warning_count": pa.array([0], pa.int32()),
+            BATCH_COLUMN: [batch],
         }
     )
-    pq.write_table(report, folder / "report.parquet")
-    rows = ket_nap.drop(columns=["unit_code", "period_code"]).assign(report_id=report_id)
-    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), folder / "ket_nap.parquet")
+    rows = ket_nap.drop(columns=["unit_code", "period_code"]).assign(
+        report_id=report_id, **{BATCH_COLUMN: batch}
+    )
     tong_hop = pd.DataFrame(
         {
             "report_id": [report_id],
@@ -231,8 +232,15 @@ def write_parsed_report(
             "indicator_code": ["ket_nap_dang_vien"],
             "label": ["Số đảng viên mới được kết nạp"],
             "reported_value": [len(rows)],
+            BATCH_COLUMN: [batch],
         }
     )
-    pq.write_table(
-        pa.Table.from_pandas(tong_hop, preserve_index=False), folder / "tong_hop.parquet"
-    )
+    store = ParsedStore(parsed_dir)
+    for name, table in (
+        ("ket_nap", pa.Table.from_pandas(rows, preserve_index=False)),
+        ("tong_hop", pa.Table.from_pandas(tong_hop, preserve_index=False)),
+        ("report", report),
+    ):
+        folder = store.period_dir(name, period_code)
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, folder / f"{batch}.parquet")

@@ -112,7 +112,7 @@ def test_sheet_check_without_parsed_files_fails_with_a_message(tmp_path: Path):
     result = run_sheet_check("to_chuc", tmp_path / "parsed", None)
 
     assert not result.passed
-    assert "No parsed to_chuc.parquet" in result.metadata["error"].value
+    assert "No parsed to_chuc rows" in result.metadata["error"].value
 
 
 @pytest.mark.parametrize(
