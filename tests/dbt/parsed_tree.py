@@ -1,7 +1,8 @@
 """Write small parsed-Parquet trees (docs/data-layout.md) with DuckDB for the dbt tests.
 
 The dbt project reads exactly what the parser writes, so the fixtures are written with the
-same column names and DuckDB types, one folder per report version plus `_schema/`.
+same column names and DuckDB types, one batch per report version in the store's layout
+(`parsed/<table>/period=<period>/<batch>.parquet`) plus the zero-row `period=_schema` files.
 """
 
 from __future__ import annotations
@@ -103,11 +104,14 @@ UNIT_COLUMNS: dict[str, str] = {
 ALIAS_COLUMNS: dict[str, str] = {"unit_code": "VARCHAR", "alias": "VARCHAR"}
 
 PARSED_TABLES: dict[str, dict[str, str]] = {
-    "report": REPORT_COLUMNS,
-    "tong_hop": TONG_HOP_COLUMNS,
-    "ket_nap": KET_NAP_COLUMNS,
-    "to_chuc": TO_CHUC_COLUMNS,
-    "findings": FINDINGS_COLUMNS,
+    name: {**columns, "batch_id": "VARCHAR"}
+    for name, columns in {
+        "report": REPORT_COLUMNS,
+        "tong_hop": TONG_HOP_COLUMNS,
+        "ket_nap": KET_NAP_COLUMNS,
+        "to_chuc": TO_CHUC_COLUMNS,
+        "findings": FINDINGS_COLUMNS,
+    }.items()
 }
 
 
@@ -157,15 +161,23 @@ class Report:
         return f"{self.unit_code}_{self.period_code}.xlsx"
 
 
-def write_report(home: Path, report: Report) -> Path:
-    """Write the five Parquet files of one report version; returns its folder."""
-    folder = home / "parsed" / report.report_id
+def write_report(home: Path, report: Report) -> str:
+    """Write one report version as a batch of its own; returns the batch id."""
+    parsed_at = report.parsed_at or report.received_at + dt.timedelta(minutes=5)
+    batch = f"b{parsed_at:%Y%m%dT%H%M%S%f}-{report.sha256[:8]}"
+
+    def write(table: str, rows: list[dict[str, Any]]) -> None:
+        write_parquet(
+            home / "parsed" / table / f"period={report.period_code}" / f"{batch}.parquet",
+            PARSED_TABLES[table],
+            [{**row, "batch_id": batch} for row in rows],
+        )
+
     rid = report.report_id
     errors = sum(1 for f in report.findings if f.get("severity") == "error")
     warnings = sum(1 for f in report.findings if f.get("severity") == "warning")
-    write_parquet(
-        folder / "report.parquet",
-        REPORT_COLUMNS,
+    write(
+        "report",
         [
             {
                 "report_id": rid,
@@ -177,7 +189,7 @@ def write_report(home: Path, report: Report) -> Path:
                 "source_uri": f"file:///reports/{report.unit_code}/{report.file_name}",
                 "file_format": "xlsx",
                 "received_at": report.received_at,
-                "parsed_at": report.parsed_at or report.received_at + dt.timedelta(minutes=5),
+                "parsed_at": parsed_at,
                 "title_unit": report.unit_code,
                 "title_period": report.period_code,
                 "error_count": errors,
@@ -185,9 +197,8 @@ def write_report(home: Path, report: Report) -> Path:
             }
         ],
     )
-    write_parquet(
-        folder / "tong_hop.parquet",
-        TONG_HOP_COLUMNS,
+    write(
+        "tong_hop",
         [
             {
                 "report_id": rid,
@@ -200,9 +211,8 @@ def write_report(home: Path, report: Report) -> Path:
             for index, (code, value) in enumerate(report.summary.items())
         ],
     )
-    write_parquet(
-        folder / "ket_nap.parquet",
-        KET_NAP_COLUMNS,
+    write(
+        "ket_nap",
         [
             {
                 "report_id": rid,
@@ -219,9 +229,8 @@ def write_report(home: Path, report: Report) -> Path:
             for index, row in enumerate(report.admissions)
         ],
     )
-    write_parquet(
-        folder / "to_chuc.parquet",
-        TO_CHUC_COLUMNS,
+    write(
+        "to_chuc",
         [
             {
                 "report_id": rid,
@@ -238,18 +247,17 @@ def write_report(home: Path, report: Report) -> Path:
             for index, row in enumerate(report.organizations)
         ],
     )
-    write_parquet(
-        folder / "findings.parquet",
-        FINDINGS_COLUMNS,
+    write(
+        "findings",
         [{"report_id": rid, "file_name": report.file_name, **row} for row in report.findings],
     )
-    return folder
+    return batch
 
 
 def write_schema_folder(home: Path) -> None:
-    """The zero-row `_schema/` copies that keep every glob non-empty."""
+    """The zero-row `period=_schema` copies that keep every glob non-empty."""
     for table, columns in PARSED_TABLES.items():
-        write_parquet(home / "parsed" / "_schema" / f"{table}.parquet", columns, [])
+        write_parquet(home / "parsed" / table / "period=_schema" / "empty.parquet", columns, [])
 
 
 def write_reference(
