@@ -96,8 +96,11 @@ def test_a_backfill_reparses_only_its_periods_and_changes_no_figure(
     home = copy_home(demo_load, tmp_path_factory.mktemp("backfill_home"))
     published = home / "published" / "warehouse.duckdb"
     before = mart_contents(published)
-    parsed = f"{home}/parsed/*/report.parquet"
-    sql = f"select report_id, period_code, parsed_at from read_parquet('{parsed}')"
+    parsed = f"{home}/parsed/report/*/*.parquet"
+    sql = (
+        f"select report_id, period_code, parsed_at from read_parquet('{parsed}') "
+        "qualify batch_id = max(batch_id) over (partition by report_id)"
+    )
     parsed_before = {rid: (period, at) for rid, period, at in duckdb.sql(sql).fetchall()}
 
     proc = run_tcd("backfill", "--from", "2023-H1", "--reparse", "--demo-key", "--home", str(home))
