@@ -15,6 +15,9 @@ from dagster_project.reports.text import clean_text
 _SCAN_ROWS = 40
 # Rows a caller must pass: the scanned rows, the lower header row and rows of column numbers.
 HEAD_ROWS = _SCAN_ROWS + 10
+# Rows scanned below the best header row so far: a second header row, a row of column numbers
+# and a few data rows; a better header further down would be a second table, not this one.
+_ROWS_AFTER_HEADER = 4
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[A-Za-z])\)?$")
 
 
@@ -79,6 +82,8 @@ def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout 
     """The header layout of a sheet, or None when no row names at least two known columns."""
     best_row, best_score = -1, 1
     for index in range(min(_SCAN_ROWS, len(rows))):
+        if best_row >= 0 and index - best_row > _ROWS_AFTER_HEADER:
+            break  # data rows below a header name no column: scanning them finds nothing better
         score = _matched(_single(rows[index], spec))
         if score > best_score:
             best_row, best_score = index, score
