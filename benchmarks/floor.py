@@ -80,6 +80,7 @@ def admissions(path: Path) -> list[tuple]:
             continue  # blank rows, a row of column numbers, a totals row
         cccd = row[positions["cccd"]].strip()
         birth = iso_date(row[positions["birth_date"]]) if "birth_date" in positions else "0"
+
         def cell(name: str, row: list[str] = row) -> str:
             at = positions.get(name)
             return row[at] if at is not None and at < len(row) else ""

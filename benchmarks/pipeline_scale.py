@@ -1,10 +1,14 @@
-"""End-to-end load at a chosen scale: generate reports, load them, print where the time goes.
+"""End-to-end load at several scales against the floor script, with stage times and nights.
 
-    .venv/bin/python benchmarks/pipeline_scale.py --units 20 --periods 4 --admissions 30
+    .venv/bin/python benchmarks/pipeline_scale.py                 # 1,000 / 4,000 / 16,000
+    .venv/bin/python benchmarks/pipeline_scale.py --reports 1000  # one scale
+    .venv/bin/python benchmarks/pipeline_scale.py --national      # adds 34 x 97 x 20
 
-Writes a benchmark registry for the synthetic units (P01-U001, ...), runs `tcd load` as a user
-would (its own process) into a temporary home, and prints report and row counts, wall time per
-run, throughput and the peak memory of the load process. Figures, not assertions.
+For each scale it writes the scaled reports (CSV zips, `tcd sample` scale mode) and a benchmark
+registry, runs the floor script (`benchmarks/floor.py`) on the same files, then `tcd load` as a
+user runs it (its own process) into a fresh home: a first load, a night with nothing new, and a
+night on which 1% of the reports were resubmitted. Stage times come from the runs' step records
+in the home's Dagster instance. Prints one table; figures, not assertions.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -27,6 +33,18 @@ sys.path.insert(0, str(REPO))
 
 from dagster_project.samples import generate  # noqa: E402
 from dagster_project.samples.scale import synthetic_units  # noqa: E402
+
+PERIODS = 20
+SCALES = {1000: (1, 50), 4000: (2, 100), 16000: (8, 100)}
+"""Reports -> (provinces, units per province), 20 half-years each."""
+NATIONAL = (34, 97)
+STAGES = {
+    "pull": ("reporting_units", "landed_reports"),
+    "parse": ("parsed_reports",),
+    "dbt": ("warehouse_dbt",),
+    "checks": ("gx_parsed_sheets", "gx_marts"),
+    "publish": ("published_warehouse",),
+}
 
 
 def write_registry(folder: Path, reports_dir: Path, provinces: int, units: int) -> Path:
@@ -69,9 +87,51 @@ def write_registry(folder: Path, reports_dir: Path, provinces: int, units: int) 
     return path
 
 
-def timed_load(home: Path, registry: Path) -> tuple[float, int, int]:
+@dataclass
+class Load:
+    seconds: float
+    peak_mib: float
+    stages: dict[str, float] = field(default_factory=dict)
+    runs: int = 0
+
+
+def peak_children_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def stage_times(home: Path, since: float) -> tuple[dict[str, float], int]:
+    """Seconds per stage of the runs started after ``since``, and Dagster's own time before
+    each run's first step (start-up, planning, bookkeeping)."""
+    from dagster import DagsterInstance, RunsFilter
+
+    instance = DagsterInstance.from_config(str(home / "dagster"))
+    try:
+        runs = [
+            r
+            for r in instance.get_run_records(RunsFilter())
+            if r.start_time and r.start_time >= since
+        ]
+        totals = dict.fromkeys([*STAGES, "dagster before first step"], 0.0)
+        for record in runs:
+            steps = instance.get_run_step_stats(record.dagster_run.run_id)
+            starts = [s.start_time for s in steps if s.start_time]
+            if starts:
+                totals["dagster before first step"] += min(starts) - record.start_time
+            for step in steps:
+                if not (step.start_time and step.end_time):
+                    continue
+                for stage, prefixes in STAGES.items():
+                    if step.step_key.startswith(prefixes):
+                        totals[stage] += step.end_time - step.start_time
+        return totals, len(runs)
+    finally:
+        instance.dispose()
+
+
+def timed_load(home: Path, registry: Path) -> Load:
     env = {**os.environ, "TCD_REGISTRY": str(registry), "COLUMNS": "120"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    since = time.time()
     start = time.perf_counter()
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("tcd")), "load", "--home", str(home), "--demo-key"],
@@ -81,60 +141,117 @@ def timed_load(home: Path, registry: Path) -> tuple[float, int, int]:
         cwd=REPO,
     )
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:])
         raise SystemExit(f"tcd load failed with exit code {proc.returncode}")
-    return seconds, max(peak_kib, before), proc.returncode
+    stages, runs = stage_times(home, since)
+    return Load(seconds, peak_children_mib(), stages, runs)
+
+
+def floor_seconds(reports: Path, db: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "floor.py"), str(reports), "--db", str(db)],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def resubmit(reports: Path, share: float) -> int:
+    """Resubmit a share of the reports: the same bundle with a note, so new bytes, new version."""
+    files = sorted(reports.rglob("*.zip"))
+    chosen = files[:: max(1, round(1 / share))]
+    for path in chosen:
+        with zipfile.ZipFile(path, "a") as bundle:
+            bundle.comment = b"resubmitted"
+    return len(chosen)
+
+
+def run_scale(provinces: int, units: int, tmp: Path) -> dict:
+    reports = tmp / "reports"
+    start = time.perf_counter()
+    files = len(
+        generate(
+            reports,
+            provinces=provinces,
+            units_per_province=units,
+            periods=PERIODS,
+            admissions_per_report=30,
+            fmt="zip",
+        ).files
+    )
+    generated = time.perf_counter() - start
+    registry = write_registry(tmp, reports, provinces, units)
+    floor = floor_seconds(reports, tmp / "floor.duckdb")
+    home = tmp / "home"
+    first = timed_load(home, registry)
+    quiet = timed_load(home, registry)
+    changed = resubmit(reports, 0.01)
+    night = timed_load(home, registry)
+    published = home / "published" / "warehouse.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        admissions = con.execute("select count(*) from marts.fct_admissions").fetchone()[0]
+    return {
+        "reports": files,
+        "admissions": admissions,
+        "generated": generated,
+        "floor": floor,
+        "first": first,
+        "quiet": quiet,
+        "night": night,
+        "changed": changed,
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
+    head = (
+        f"{'reports':>8} {'admissions':>10} {'floor s':>8} {'load s':>7} {'ratio':>6} "
+        f"{'pull':>5} {'parse':>6} {'dbt':>5} {'checks':>6} {'pub':>4} {'dag':>5} "
+        f"{'peak MiB':>8} {'quiet s':>7} {'1% s':>6} {'1%/first':>8}"
+    )
+    print(head)
+    for row in rows:
+        first = row["first"]
+        s = first.stages
+        print(
+            f"{row['reports']:>8,} {row['admissions']:>10,} {row['floor']:>8.1f} "
+            f"{first.seconds:>7.1f} {first.seconds / row['floor']:>5.1f}x "
+            f"{s['pull']:>5.1f} {s['parse']:>6.1f} {s['dbt']:>5.1f} {s['checks']:>6.1f} "
+            f"{s['publish']:>4.1f} {s['dagster before first step']:>5.1f} "
+            f"{first.peak_mib:>8.0f} {row['quiet'].seconds:>7.1f} {row['night'].seconds:>6.1f} "
+            f"{row['night'].seconds / first.seconds:>7.0%}"
+        )
+    if len(rows) > 1:
+        small, large = rows[0], rows[-1]
+        growth = large["first"].seconds / small["first"].seconds
+        print(
+            f"growth: {large['reports'] / small['reports']:.0f}x the reports cost "
+            f"{growth:.1f}x the time"
+        )
+    print(
+        "columns: stage seconds summed over the load's runs; dag = Dagster's time before each "
+        "run's first step; quiet = a night with nothing new; 1% = a night with 1% resubmitted."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--provinces", type=int, default=1)
-    parser.add_argument("--units", type=int, default=20)
-    parser.add_argument("--periods", type=int, default=4)
-    parser.add_argument("--admissions", type=int, default=30, help="admissions per report")
-    parser.add_argument("--fmt", default="zip", choices=["mixed", "xlsx", "csv", "zip"])
+    parser.add_argument("--reports", type=int, action="append", choices=sorted(SCALES))
+    parser.add_argument("--national", action="store_true", help="also 34 x 97 units x 20")
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="tcd-bench-") as tmp:
-        tmp_path = Path(tmp)
-        reports = tmp_path / "reports"
-        start = time.perf_counter()
-        result = generate(
-            reports,
-            provinces=args.provinces,
-            units_per_province=args.units,
-            periods=args.periods,
-            admissions_per_report=args.admissions,
-            fmt=args.fmt,
-        )
-        generated = time.perf_counter() - start
-        registry = write_registry(tmp_path, reports, args.provinces, args.units)
-        home = tmp_path / "home"
-        first, peak_kib, _ = timed_load(home, registry)
-        second, _, _ = timed_load(home, registry)
-        published = home / "published" / "warehouse.duckdb"
-        with duckdb.connect(str(published), read_only=True) as con:
-            admissions = con.execute("select count(*) from marts.fct_admissions").fetchone()[0]
-            snapshots = con.execute(
-                "select count(*) from marts.fct_enterprise_snapshots"
-            ).fetchone()[0]
-        files = len(result.files)
-        print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
-        print(
-            f"scale: {args.provinces} province(s) x {args.units} units x {args.periods} periods,"
-            f" {args.admissions} admissions/report, format {args.fmt}"
-        )
-        print(f"{'step':<34}{'seconds':>10}{'per second':>22}")
-        print(f"{'generate ' + str(files) + ' report files':<34}{generated:>10.1f}")
-        print(
-            f"{'first load (all new)':<34}{first:>10.1f}"
-            f"{files / first:>12.1f} reports {admissions / first:>8.0f} admissions"
-        )
-        print(f"{'second load (nothing new)':<34}{second:>10.1f}")
-        print(f"published: {admissions} admissions, {snapshots} enterprise snapshots")
-        print(f"peak memory of a load process: {peak_kib / 1024:.0f} MiB")
+    scales = [SCALES[n] for n in (args.reports or sorted(SCALES))]
+    if args.national:
+        scales.append(NATIONAL)
+    rows = []
+    for provinces, units in scales:
+        with tempfile.TemporaryDirectory(prefix="tcd-bench-") as tmp:
+            rows.append(run_scale(provinces, units, Path(tmp)))
+            print_table(rows[-1:])
+            sys.stdout.flush()
+    print()
+    print_table(rows)
 
 
 if __name__ == "__main__":

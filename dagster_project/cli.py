@@ -138,7 +138,8 @@ def load(
             )
         if plan.final_job and all(result.success for result in results):
             run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
-            run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": full_refresh}}}
+            refresh = full_refresh or plan.full_refresh
+            run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": refresh}}}
             results.append(
                 _execute(
                     defs,

@@ -35,6 +35,29 @@ def _hash_files(digest, root: Path, paths: list[Path], *, contents: bool) -> Non
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
+def project_fingerprint() -> str:
+    """A digest of the dbt project's models, seeds, macros and tests (the manifest's checksums).
+
+    Incremental models keep rows computed by earlier code: when this changes, the next build
+    is a full refresh.
+    """
+    digest = hashlib.sha256()
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest.exists():
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+        checksums = sorted(
+            (key, node.get("checksum", {}).get("checksum", ""))
+            for key, node in document["nodes"].items()
+        )
+        macros = sorted(
+            (key, macro.get("macro_sql", ""))
+            for key, macro in document.get("macros", {}).items()
+            if macro.get("package_name") == document["metadata"].get("project_name")
+        )
+        digest.update(json.dumps([checksums, macros]).encode())
+    return digest.hexdigest()
+
+
 def build_inputs_fingerprint(settings: Settings) -> str:
     """A digest of everything a dbt build reads; equal digests give equal marts."""
     digest = hashlib.sha256()
@@ -48,13 +71,7 @@ def build_inputs_fingerprint(settings: Settings) -> str:
     targets = settings.sources_dir / "targets"
     if targets.is_dir():
         _hash_files(digest, targets, list(targets.glob("*.csv")), contents=True)
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if manifest.exists():
-        checksums = sorted(
-            (key, node.get("checksum", {}).get("checksum", ""))
-            for key, node in json.loads(manifest.read_text(encoding="utf-8"))["nodes"].items()
-        )
-        digest.update(json.dumps(checksums).encode())
+    digest.update(project_fingerprint().encode())
     if EXPECTATIONS_DIR.is_dir():
         _hash_files(digest, EXPECTATIONS_DIR, list(EXPECTATIONS_DIR.glob("*.json")), contents=True)
     for name in DBT_ENV_VARS:
@@ -71,20 +88,29 @@ def record_build(settings: Settings, fingerprint: str) -> None:
     path = fingerprint_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+    record = {"fingerprint": fingerprint, "project": project_fingerprint()}
+    temp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(temp, path)
+
+
+def _recorded(settings: Settings) -> dict:
+    try:
+        return json.loads(fingerprint_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def build_is_current(settings: Settings) -> bool:
     """Whether the published warehouse was built from exactly the inputs there are now."""
-    path = fingerprint_path(settings)
-    if not path.exists() or not settings.published_db.exists():
+    if not settings.published_db.exists():
         return False
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
-    except (OSError, ValueError):
-        return False
-    return recorded == build_inputs_fingerprint(settings)
+    return _recorded(settings).get("fingerprint") == build_inputs_fingerprint(settings)
+
+
+def project_changed(settings: Settings) -> bool:
+    """Whether the dbt project changed since the last published build (or none is known)."""
+    recorded = _recorded(settings).get("project")
+    return recorded is not None and recorded != project_fingerprint()
 
 
 @dataclass
@@ -99,6 +125,8 @@ class LoadPlan:
     final_tags: dict[str, str] = field(default_factory=dict)
     outside: list[str] = field(default_factory=list)
     """Report versions whose period lies outside the partitions (not parsed)."""
+    full_refresh: bool = False
+    """Rebuild incremental models from scratch: the dbt project changed since the last build."""
 
     @property
     def pending(self) -> bool:
@@ -110,7 +138,7 @@ def plan_load(settings: Settings, *, force_build: bool = False) -> LoadPlan:
     entries = Landing(settings.home).entries()
     parsed_ids = ParsedStore(settings.parsed_dir).parsed_report_ids()
     periods, outside = pending_periods(entries, parsed_ids)
-    plan = LoadPlan(outside=outside)
+    plan = LoadPlan(outside=outside, full_refresh=project_changed(settings))
     if periods:
         reported = {entry.period_code for entry in entries}
         segments = period_segments(periods, reported)

@@ -106,7 +106,12 @@ def load_request(settings: Settings, run_key: str) -> dg.RunRequest | dg.SkipRea
     if plan.parse_ranges:
         first, last = plan.parse_ranges[0]
         return dg.RunRequest(run_key=run_key, job_name=parse_job.name, tags=range_tags(first, last))
-    return dg.RunRequest(run_key=run_key, job_name=plan.final_job, tags=plan.final_tags)
+    return dg.RunRequest(
+        run_key=run_key,
+        job_name=plan.final_job,
+        tags=plan.final_tags,
+        run_config={"ops": {"warehouse_dbt": {"config": {"full_refresh": plan.full_refresh}}}},
+    )
 
 
 @dg.run_status_sensor(

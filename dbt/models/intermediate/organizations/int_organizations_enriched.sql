@@ -1,5 +1,21 @@
 -- Every ToChuc row of every report version, with its report's unit and period and whether the
--- ownership type counts as private sector (coded_values.is_private_sector).
+-- ownership type counts as private sector (coded_values.is_private_sector). Incremental by report
+-- version, like int_admissions_enriched; a change to the seeds or models is a full refresh
+-- (load_plan decides).
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "delete from {{ this }} as existing where not exists (select 1 from "
+            ~ "{{ ref('int_report_versions') }} as versions where versions.report_id = "
+            ~ "existing.report_id and versions.parsed_at = existing.parsed_at)",
+        ],
+    )
+}}
+
 with
 
 organizations as (
@@ -27,6 +43,7 @@ final as (
         versions.period_index,
         versions.period_start,
         versions.period_end,
+        versions.parsed_at,
         organizations.sheet,
         organizations.row_number,
         organizations.tax_code,
@@ -52,6 +69,14 @@ final as (
         on organizations.report_id = versions.report_id
     left join ownership_types
         on organizations.ownership_type = ownership_types.ownership_type
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as existing
+            where
+                existing.report_id = versions.report_id
+                and existing.parsed_at = versions.parsed_at
+        )
+    {% endif %}
 )
 
 select * from final

@@ -1,5 +1,21 @@
 -- Every KetNap row of every report version, with its report's unit and period and whether its
--- tax code is a private-sector unit in the same report's ToChuc sheet.
+-- tax code is a private-sector unit in the same report's ToChuc sheet. Incremental by report
+-- version: a run adds the rows of versions parsed since the last run (new, or parsed again) and
+-- the post-hook drops rows of versions parsed again since; a full refresh gives the same rows.
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "delete from {{ this }} as existing where not exists (select 1 from "
+            ~ "{{ ref('int_report_versions') }} as versions where versions.report_id = "
+            ~ "existing.report_id and versions.parsed_at = existing.parsed_at)",
+        ],
+    )
+}}
+
 with
 
 admissions as (
@@ -33,6 +49,7 @@ final as (
         versions.period_start,
         versions.period_end,
         versions.received_at,
+        versions.parsed_at,
         admissions.sheet,
         admissions.row_number,
         admissions.member_key,
@@ -55,6 +72,14 @@ final as (
         on
             admissions.report_id = report_tax_codes.report_id
             and admissions.tax_code = report_tax_codes.tax_code
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as existing
+            where
+                existing.report_id = versions.report_id
+                and existing.parsed_at = versions.parsed_at
+        )
+    {% endif %}
 )
 
 select * from final
