@@ -57,8 +57,12 @@ def test_every_admission_traces_to_a_report(demo_load: LoadRun) -> None:
     assert orphans == 0
 
 
-def test_the_same_inbox_twice_changes_nothing(demo_load: LoadRun, tmp_path) -> None:
+def test_the_same_inbox_twice_changes_nothing_and_runs_nothing_after_the_pull(
+    demo_load: LoadRun, tmp_path
+) -> None:
     before = demo_load.published.read_bytes()
     again = run_load(demo_load.home, "--demo-key")
     assert again.returncode == 0, again.stdout + again.stderr
     assert demo_load.published.read_bytes() == before
+    assert "Nothing new" in again.stdout
+    assert "load_warehouse" not in again.stdout and "build_warehouse" not in again.stdout
