@@ -1,0 +1,75 @@
+"""The load plan: what a load runs after its pull, from a fingerprint of the build's inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dagster_project.load_plan import (
+    build_inputs_fingerprint,
+    build_is_current,
+    fingerprint_path,
+    plan_load,
+    project_changed,
+    record_build,
+)
+from dagster_project.reports.output import ParsedStore
+from dagster_project.settings import Settings, load_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.delenv("TCD_REPORT_DEADLINE_DAYS", raising=False)
+    settings = load_settings(tmp_path / "home")
+    settings.ensure_dirs()
+    ParsedStore(settings.parsed_dir).ensure_schema()
+    settings.published_db.write_bytes(b"published")
+    return settings
+
+
+def test_the_fingerprint_is_stable_while_nothing_changes(settings: Settings) -> None:
+    assert build_inputs_fingerprint(settings) == build_inputs_fingerprint(settings)
+
+
+def test_a_new_parsed_batch_changes_the_fingerprint(settings: Settings) -> None:
+    before = build_inputs_fingerprint(settings)
+    folder = settings.parsed_dir / "report" / "period=2024-H1"
+    folder.mkdir(parents=True)
+    (folder / "b20241124T020000000000-aaaaaaaa-0000.parquet").write_bytes(b"x")
+    assert build_inputs_fingerprint(settings) != before
+
+
+def test_a_setting_dbt_reads_changes_the_fingerprint(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = build_inputs_fingerprint(settings)
+    monkeypatch.setenv("TCD_REPORT_DEADLINE_DAYS", "30")
+    assert build_inputs_fingerprint(settings) != before
+
+
+def test_nothing_landed_and_a_recorded_build_means_no_run(settings: Settings) -> None:
+    assert plan_load(settings).final_job == "build_warehouse"  # no build on record yet
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert build_is_current(settings)
+    plan = plan_load(settings)
+    assert not plan.pending and plan.final_job is None
+    assert plan_load(settings, force_build=True).final_job == "build_warehouse"
+
+
+def test_a_missing_published_file_is_rebuilt(settings: Settings) -> None:
+    record_build(settings, build_inputs_fingerprint(settings))
+    settings.published_db.unlink()
+    assert plan_load(settings).final_job == "build_warehouse"
+
+
+def test_a_changed_dbt_project_makes_the_next_build_a_full_refresh(settings: Settings) -> None:
+    assert not project_changed(settings)  # nothing on record: the first build is full anyway
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert not project_changed(settings)
+    path = fingerprint_path(settings)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "project": "an older project"}), encoding="utf-8")
+    assert project_changed(settings)
+    assert plan_load(settings).full_refresh
