@@ -106,6 +106,15 @@ def load(
     settings = load_settings(home)
     if inbox is not None and not inbox.is_dir():
         raise CliError(f"The inbox {inbox} is not a folder.")
+    if inbox is not None and not any(
+        path.is_file() and not path.name.startswith(".") for path in inbox.rglob("*")
+    ):
+        console.print(
+            f"Hộp thư {inbox} không có tệp báo cáo nào: không có gì để nạp. / "
+            f"The inbox {inbox} holds no report file: nothing to load.",
+            markup=False,
+        )
+        return
     _require_key(demo_key)
     _prepare_environment(settings)
     defs = _definitions()

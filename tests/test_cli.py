@@ -39,6 +39,16 @@ def test_load_without_a_key_says_what_to_do(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_empty_inbox_says_so_and_touches_nothing(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    home = tmp_path / "home"
+    result = tcd("load", "--home", str(home), "--inbox", str(inbox), "--demo-key", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "holds no report file: nothing to load" in result.stdout
+    assert not (home / "published").exists()
+
+
 def test_status_before_any_load_is_a_sentence(tmp_path: Path) -> None:
     result = tcd("status", "--home", str(tmp_path / "home"), cwd=tmp_path)
     assert result.returncode == 2
