@@ -24,6 +24,7 @@ from dagster_project.settings import load_settings
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+PARTITION_TAG = "dagster/partition"
 
 
 def period_codes(first_year: int, last_year: int) -> list[str]:
@@ -60,6 +61,15 @@ def keys_in_tags(tags: dict[str, str]) -> list[str]:
     """The period keys a pair of range tags selects."""
     selected = dg.PartitionKeyRange(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
     return list(period_partitions.get_partition_keys_in_range(selected))
+
+
+def run_periods(tags: dict[str, str]) -> list[str] | None:
+    """The periods a run covers, from its tags; None when it is not a partitioned run."""
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return keys_in_tags(tags)
+    if tags.get(PARTITION_TAG):
+        return [tags[PARTITION_TAG]]
+    return None
 
 
 def period_segments(wanted: Iterable[str], reported: Iterable[str]) -> list[tuple[str, str]]:

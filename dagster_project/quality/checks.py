@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.partitions import RANGE_START_TAG, keys_in_tags
+from dagster_project.partitions import run_periods
 from dagster_project.quality.frames import (
     MART_SCHEMA,
     SHEETS,
@@ -129,8 +129,7 @@ def _sheet_checks() -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
-        tags = context.run.tags
-        periods = keys_in_tags(tags) if RANGE_START_TAG in tags else None  # the run's periods
+        periods = run_periods(context.run.tags)
         for sheet in SHEETS:
             if sheet_check_key(sheet) in context.selected_asset_check_keys:
                 yield run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir, periods)

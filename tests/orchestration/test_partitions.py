@@ -10,6 +10,7 @@ from dagster_project.partitions import (
     pending_periods,
     period_segments,
     range_tags,
+    run_periods,
 )
 
 
@@ -59,3 +60,9 @@ def test_pending_periods_skip_parsed_versions_and_name_those_outside() -> None:
     periods, outside = pending_periods(entries, {"088_2023-H2_v1_bbbbbbbb"})
     assert periods == ["2024-H1"]
     assert outside == ["088_1990-H1_v1_cccccccc"]
+
+
+def test_a_run_covers_its_range_or_its_one_period_or_everything() -> None:
+    assert run_periods(range_tags("2023-H2", "2024-H1")) == ["2023-H2", "2024-H1"]
+    assert run_periods({"dagster/partition": "2024-H1"}) == ["2024-H1"]
+    assert run_periods({}) is None
