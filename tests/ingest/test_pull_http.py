@@ -43,10 +43,13 @@ def write_index(root: Path, files: list[tuple[str, bytes]], sha256: str | None =
 
 
 def landing_leftovers(home: Path) -> list[Path]:
-    """Every file under landing/ except the lock and the pull-state cache."""
+    """Every file under landing/ except the lock and the index."""
     landing = home / "landing"
-    ignore = {landing / ".lock", landing / "pull_state.json"}
-    return [p for p in landing.rglob("*") if p.is_file() and p not in ignore]
+    return [
+        p
+        for p in landing.rglob("*")
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("index.sqlite")
+    ]
 
 
 def test_html_listing_is_pulled_and_landed(tmp_path: Path, http_folder) -> None:
