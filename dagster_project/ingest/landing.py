@@ -26,7 +26,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -137,7 +137,7 @@ class LandingEntry:
     landing_path: str
 
     def to_json(self) -> dict[str, object]:
-        record = asdict(self)
+        record = {name: getattr(self, name) for name in _NAMES}
         record["pulled_at"] = utc_text(self.pulled_at)
         record["received_at"] = utc_text(self.received_at)
         return record

@@ -8,6 +8,7 @@ the value found and the value expected.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -81,6 +82,7 @@ class _Candidate:
     fetch: Callable[[Path], Path]  # puts the bytes into a work folder; returns what to land
     # When the unit sent it, asked after the fetch; None: when it was pulled.
     sent_at: Callable[[], datetime | None] = lambda: None
+    local: bool = False  # the bytes are already on this machine: no work folder needed
 
 
 def pull_all(
@@ -241,7 +243,12 @@ class _Puller:
         `known_sha256`, the hash recorded for it by the previous pull.
         """
         self.landing.tmp_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.landing.tmp_dir) as work:
+        folder = (
+            contextlib.nullcontext(str(self.landing.tmp_dir))
+            if candidate.local
+            else tempfile.TemporaryDirectory(dir=self.landing.tmp_dir)
+        )
+        with folder as work:
             try:
                 local = candidate.fetch(Path(work))
                 entry, sha256 = self.landing.land_with_hash(
@@ -334,6 +341,7 @@ class _Puller:
                         signature=signature,
                         fetch=lambda _work, p=path: p,
                         sent_at=lambda p=path, t=newest: self.listed_date(p) or _from_ns(t),
+                        local=True,
                     )
                 elif depth < _MAX_DEPTH:
                     yield from self.scan_folder(path, depth + 1)
@@ -348,6 +356,7 @@ class _Puller:
                 signature=f"{stat.st_size}:{stat.st_mtime_ns}",
                 fetch=lambda _work, p=path: p,
                 sent_at=lambda p=path, t=stat.st_mtime_ns: self.listed_date(p) or _from_ns(t),
+                local=True,
             )
 
     def listed_date(self, path: Path) -> datetime | None:
