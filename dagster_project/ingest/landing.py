@@ -16,6 +16,7 @@ is opened, and left in place, read-only, as a record of what was imported.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import json
@@ -26,7 +27,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -207,11 +208,14 @@ def write_atomically(
     target: Path,
     write: Callable[[BinaryIO], object],
     verify: Callable[[Path], None] | None = None,
+    *,
+    durable: bool = True,
 ) -> None:
     """Write through a temp file in the target's folder, fsync, verify, then rename over it.
 
     The temp name starts with '.' and ends in '.tmp', so nothing that lists the folder mistakes
-    it for a landed file; it is removed on any failure.
+    it for a landed file; it is removed on any failure. `durable=False` leaves the fsyncs to the
+    caller (a batch syncs all its files at once).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -220,15 +224,53 @@ def write_atomically(
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if verify is not None:
             verify(temp)
         if target.exists():
             target.chmod(0o644)
         os.replace(temp, target)
-        _fsync_dir(target.parent)
+        if durable:
+            _fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _sync_to_disk(paths: list[Path]) -> None:
+    """Make written files and their folder entries durable: one syncfs(2) for the file system
+    where Linux has it, else an fsync per file and folder."""
+    if not paths:
+        return
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        syncfs = None
+    if syncfs is not None:
+        fd = os.open(paths[0].parent, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _fsync_dir(path.parent)
+        _fsync_dir(path.parent.parent)
+
+
+@dataclass
+class _Batch:
+    """Landings whose objects are synced and rows committed together (see `Landing.batch`)."""
+
+    size: int
+    lock: BinaryIO | None = None
+    written: list[Path] = field(default_factory=list)
+    rows: int = 0
 
 
 class Landing:
@@ -245,16 +287,77 @@ class Landing:
         self.lock_path = self.root / ".lock"
         self._local = threading.local()
 
+    def __getstate__(self) -> dict[str, Any]:  # connections stay with their process
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock across processes (and threads: each call opens its own descriptor)."""
+        handle = self._acquire()
+        try:
+            yield
+        finally:
+            self._release(handle)
+
+    def _acquire(self) -> BinaryIO:
         self.root.mkdir(parents=True, exist_ok=True)
-        with self.lock_path.open("a+b") as handle:
+        handle = self.lock_path.open("a+b")
+        try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            handle.close()
+            raise
+        return handle
+
+    @staticmethod
+    def _release(handle: BinaryIO) -> None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
+
+    @contextlib.contextmanager
+    def batch(self, size: int = 500) -> Iterator[None]:
+        """Land many files at the cost of few disk syncs (what a pull does).
+
+        Inside, this thread's landings write their objects without an fsync each and insert
+        their rows into one open transaction, holding the lock; every `size` rows (and at the
+        end, even after an error) the objects are synced to disk in one call and only then the
+        rows committed, so an index row never names an object that could be lost. Other
+        processes wait for the lock at most one chunk; their readers see only committed rows.
+        """
+        if getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        self._local.batch = _Batch(size)
+        try:
+            yield
+        finally:
             try:
-                yield
+                self._flush_batch()
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                self._local.batch = None
+
+    def _flush_batch(self) -> None:
+        batch: _Batch | None = getattr(self._local, "batch", None)
+        if batch is None or batch.lock is None:
+            return
+        db = self._db()
+        assert db is not None
+        try:
+            _sync_to_disk(batch.written)
+            db.execute("commit")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("rollback")
+            raise
+        finally:
+            self._release(batch.lock)
+            batch.lock, batch.written, batch.rows = None, [], 0
 
     # ------------------------------------------------------------------ the index
     def _db(self, *, create: bool = True) -> sqlite3.Connection | None:
@@ -400,6 +503,7 @@ class Landing:
         records = list(records)
         if not records:
             return
+        self._flush_batch()
         db = self._db()
         assert db is not None
         try:
@@ -465,9 +569,14 @@ class Landing:
             log.info("%s: same bytes already landed (%s), skipped", file_name, sha256[:8])
             return None, sha256
         target = self.objects_dir / sha256 / file_name
-        self._store_object(path, target, sha256, size)
+        batch: _Batch | None = getattr(self._local, "batch", None)
         db = self._db()
         assert db is not None
+        if batch is not None:
+            return self._land_in_batch(
+                batch, db, path, target, report, sha256, size, source_uri, received_at
+            )
+        self._store_object(path, target, sha256, size)
         with self.lock():
             try:
                 db.execute("begin immediate")
@@ -484,6 +593,42 @@ class Landing:
                 raise LandingIndexError(self.index_path, str(exc)) from exc
         if entry is not None:
             log.info("landed %s as %s", file_name, entry.report_id)
+        return entry, sha256
+
+    def _land_in_batch(
+        self,
+        batch: _Batch,
+        db: sqlite3.Connection,
+        path: Path,
+        target: Path,
+        report: Any,
+        sha256: str,
+        size: int,
+        source_uri: str,
+        received_at: datetime,
+    ) -> tuple[LandingEntry | None, str]:
+        if self._store_object(path, target, sha256, size, durable=False):
+            batch.written.append(target)
+        if batch.lock is None:
+            batch.lock = self._acquire()
+            try:
+                db.execute("begin immediate")
+            except BaseException:
+                self._release(batch.lock)
+                batch.lock = None
+                raise
+        try:
+            entry = self._insert_version(
+                db, report.unit_code, report.period_code, sha256, target.name, size,
+                source_uri, received_at, target,
+            )  # fmt: skip
+        except sqlite3.DatabaseError as exc:
+            raise LandingIndexError(self.index_path, str(exc)) from exc
+        if entry is not None:
+            batch.rows += 1
+            log.info("landed %s as %s", target.name, entry.report_id)
+        if batch.rows >= batch.size:
+            self._flush_batch()
         return entry, sha256
 
     def _insert_version(
@@ -530,10 +675,14 @@ class Landing:
         )
         return entry
 
-    def _store_object(self, source: Path, target: Path, sha256: str, size: int) -> None:
-        """Copy bytes into the object store; the rename happens only after the copy verifies."""
+    def _store_object(
+        self, source: Path, target: Path, sha256: str, size: int, *, durable: bool = True
+    ) -> bool:
+        """Copy bytes into the object store; the rename happens only after the copy verifies.
+
+        False when the object was there already."""
         if target.exists() and hash_file(target) == (sha256, size):
-            return
+            return False
 
         def copy(handle: BinaryIO) -> None:
             with source.open("rb") as src:
@@ -547,8 +696,9 @@ class Landing:
                     f"match its hash (expected {sha256}, {size} bytes; got {written})"
                 )
 
-        write_atomically(target, copy, verify)
+        write_atomically(target, copy, verify, durable=durable)
         target.chmod(0o444)
+        return True
 
 
 def _row_of(entry: LandingEntry) -> tuple[Any, ...]:

@@ -103,11 +103,12 @@ def pull_all(
     landing = Landing(Path(home))
     puller = _Puller(registry, landing, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
     try:
-        if inbox is not None:
-            puller.pull_location(Path(inbox).resolve().as_uri() + "/", allowed=None)
-        else:
-            for location, codes in _locations(registry).items():
-                puller.pull_location(location, allowed=codes)
+        with landing.batch():  # objects synced and index rows committed a chunk at a time
+            if inbox is not None:
+                puller.pull_location(Path(inbox).resolve().as_uri() + "/", allowed=None)
+            else:
+                for location, codes in _locations(registry).items():
+                    puller.pull_location(location, allowed=codes)
     finally:
         puller.close()
     result = puller.result
