@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -243,3 +244,30 @@ def test_index_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     index.write_bytes(b"this is not a database, it was overwritten" * 100)
     with pytest.raises(LandingIndexError, match=r"index\.sqlite"):
         Landing(tmp_path / "home").entries()
+
+
+def test_a_batch_commits_its_rows_a_chunk_at_a_time(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    landing = Landing(home)
+    files = [report_file(tmp_path / f"in{i}", "088_2024-H1.xlsx", b"v%d" % i) for i in range(3)]
+    with landing.batch(size=2):
+        landing.land_file(files[0], source_uri="x")
+        assert landing.find("088", "2024-H1", landing.entries()[0].sha256)  # this connection
+        assert Landing(home).entries() == []  # another connection: not committed yet
+        landing.land_file(files[1], source_uri="x")
+        assert [e.version for e in Landing(home).entries()] == [1, 2]
+        landing.land_file(files[2], source_uri="x")
+    assert [e.version for e in Landing(home).entries()] == [1, 2, 3]
+    assert all(Landing(home).path_of(e).is_file() for e in Landing(home).entries())
+
+
+def test_a_batch_interrupted_by_an_error_keeps_what_it_landed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    landing = Landing(home)
+    path = report_file(tmp_path / "in", "088_2024-H1.xlsx", b"landed before the error")
+    with pytest.raises(RuntimeError), landing.batch():
+        landing.land_file(path, source_uri="x")
+        raise RuntimeError("the network went away")
+    assert [e.version for e in Landing(home).entries()] == [1]
+    with landing.lock_path.open("a+b") as handle:  # and the lock was released
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
