@@ -243,12 +243,11 @@ class _Puller:
         A fetch that finds the source unchanged (HTTP 304) counts as skipped and keeps
         `known_sha256`, the hash recorded for it by the previous pull.
         """
-        self.landing.tmp_dir.mkdir(parents=True, exist_ok=True)
-        folder = (
-            contextlib.nullcontext(str(self.landing.tmp_dir))
-            if candidate.local
-            else tempfile.TemporaryDirectory(dir=self.landing.tmp_dir)
-        )
+        if candidate.local:
+            folder: contextlib.AbstractContextManager[str] = contextlib.nullcontext("")
+        else:
+            self.landing.tmp_dir.mkdir(parents=True, exist_ok=True)
+            folder = tempfile.TemporaryDirectory(dir=self.landing.tmp_dir)
         with folder as work:
             try:
                 local = candidate.fetch(Path(work))
