@@ -26,6 +26,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -268,7 +269,9 @@ class _Batch:
     """Landings whose objects are synced and rows committed together (see `Landing.batch`)."""
 
     size: int
+    seconds: float
     lock: BinaryIO | None = None
+    opened: float = 0.0
     written: list[Path] = field(default_factory=list)
     rows: int = 0
 
@@ -321,19 +324,19 @@ class Landing:
             handle.close()
 
     @contextlib.contextmanager
-    def batch(self, size: int = 500) -> Iterator[None]:
+    def batch(self, size: int = 500, seconds: float = 5.0) -> Iterator[None]:
         """Land many files at the cost of few disk syncs (what a pull does).
 
         Inside, this thread's landings write their objects without an fsync each and insert
-        their rows into one open transaction, holding the lock; every `size` rows (and at the
-        end, even after an error) the objects are synced to disk in one call and only then the
-        rows committed, so an index row never names an object that could be lost. Other
+        their rows into one open transaction, holding the lock; every `size` rows or `seconds`
+        (and at the end, even after an error) the objects are synced to disk in one call and only
+        then the rows committed, so an index row never names an object that could be lost. Other
         processes wait for the lock at most one chunk; their readers see only committed rows.
         """
         if getattr(self._local, "batch", None) is not None:
             yield
             return
-        self._local.batch = _Batch(size)
+        self._local.batch = _Batch(size, seconds)
         try:
             yield
         finally:
@@ -506,16 +509,17 @@ class Landing:
         self._flush_batch()
         db = self._db()
         assert db is not None
-        try:
-            db.execute("begin immediate")
+        with self.lock():  # writers queue on the lock, never on SQLite's busy timeout
             try:
-                _upsert_sources(db, records)
-                db.execute("commit")
-            except BaseException:
-                db.execute("rollback")
-                raise
-        except sqlite3.DatabaseError as exc:
-            raise LandingIndexError(self.index_path, str(exc)) from exc
+                db.execute("begin immediate")
+                try:
+                    _upsert_sources(db, records)
+                    db.execute("commit")
+                except BaseException:
+                    db.execute("rollback")
+                    raise
+            except sqlite3.DatabaseError as exc:
+                raise LandingIndexError(self.index_path, str(exc)) from exc
 
     # ------------------------------------------------------------------ landing
     def land_file(
@@ -611,6 +615,7 @@ class Landing:
             batch.written.append(target)
         if batch.lock is None:
             batch.lock = self._acquire()
+            batch.opened = time.monotonic()
             try:
                 db.execute("begin immediate")
             except BaseException:
@@ -627,7 +632,7 @@ class Landing:
         if entry is not None:
             batch.rows += 1
             log.info("landed %s as %s", target.name, entry.report_id)
-        if batch.rows >= batch.size:
+        if batch.rows >= batch.size or time.monotonic() - batch.opened > batch.seconds:
             self._flush_batch()
         return entry, sha256
 
