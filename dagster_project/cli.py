@@ -405,10 +405,13 @@ def main() -> None:
     from dotenv import load_dotenv
 
     load_dotenv(Path.cwd() / ".env", override=False)  # as `dagster dev` does
+    from dagster_project.ingest import LandingIndexError
+
     try:
         app()
-    except CliError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}")
+    except (CliError, LandingIndexError) as exc:
+        err_console.print("[bold red]Error:[/] ", end="")
+        err_console.print(str(exc), markup=False, highlight=False)
         sys.exit(2)
 
 

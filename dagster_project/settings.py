@@ -15,6 +15,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 SOURCES_DIR = REPO_ROOT / "sources"
 EXPECTATIONS_DIR = Path(os.environ.get("TCD_EXPECTATIONS_DIR") or REPO_ROOT / "expectations")
 """Great Expectations suites; an operator may point this at a stricter copy."""
+DEFAULT_REPORT_DEADLINE_DAYS = 15
+"""Days after a period's last day by which its report is due, unless TCD_REPORT_DEADLINE_DAYS."""
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -92,5 +94,7 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         published_db=_path_from_env(
             "TCD_PUBLISHED_PATH", home_path / "published" / "warehouse.duckdb"
         ),
-        report_deadline_days=int(os.environ.get("TCD_REPORT_DEADLINE_DAYS", "15")),
+        report_deadline_days=int(
+            os.environ.get("TCD_REPORT_DEADLINE_DAYS", str(DEFAULT_REPORT_DEADLINE_DAYS))
+        ),
     )

@@ -170,7 +170,7 @@ def parse_pending(
                 sha256=entry.sha256,
                 file_name=entry.file_name,
                 source_uri=entry.source_uri,
-                received_at=entry.pulled_at,
+                received_at=entry.received_at,
                 unit_names=names_for(entry.unit_code),
             )
             by_period.setdefault(entry.period_code, []).append((entry, meta))

@@ -1,6 +1,6 @@
 """The input side of the warehouse: unit registry, pulling report files, immutable landing."""
 
-from dagster_project.ingest.landing import Landing, LandingEntry
+from dagster_project.ingest.landing import Landing, LandingEntry, LandingIndexError
 from dagster_project.ingest.naming import ReportName, ReportNameError, parse_report_name
 from dagster_project.ingest.pull import PullRejection, PullResult, pull_all
 from dagster_project.ingest.reference import write_reference
@@ -15,6 +15,7 @@ from dagster_project.ingest.registry import (
 __all__ = [
     "Landing",
     "LandingEntry",
+    "LandingIndexError",
     "PullRejection",
     "PullResult",
     "Registry",

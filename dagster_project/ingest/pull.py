@@ -8,6 +8,7 @@ the value found and the value expected.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ from urllib.request import url2pathname
 import httpx
 
 from dagster_project.ingest.bundle import is_ignorable
-from dagster_project.ingest.landing import Landing, LandingEntry
+from dagster_project.ingest.landing import Landing, LandingEntry, SourceRecord, parse_utc
 from dagster_project.ingest.naming import (
     ReportName,
     ReportNameError,
@@ -34,7 +37,6 @@ from dagster_project.ingest.naming import (
     parse_report_name,
 )
 from dagster_project.ingest.periods import period_bounds
-from dagster_project.ingest.pull_state import PullState
 from dagster_project.ingest.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,9 @@ class _Candidate:
     is_bundle: bool
     signature: str | None
     fetch: Callable[[Path], Path]  # puts the bytes into a work folder; returns what to land
+    # When the unit sent it, asked after the fetch; None: when it was pulled.
+    sent_at: Callable[[], datetime | None] = lambda: None
+    local: bool = False  # the bytes are already on this machine: no work folder needed
 
 
 def pull_all(
@@ -98,11 +103,12 @@ def pull_all(
     landing = Landing(Path(home))
     puller = _Puller(registry, landing, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
     try:
-        if inbox is not None:
-            puller.pull_location(Path(inbox).resolve().as_uri() + "/", allowed=None)
-        else:
-            for location, codes in _locations(registry).items():
-                puller.pull_location(location, allowed=codes)
+        with landing.batch():  # objects synced and index rows committed a chunk at a time
+            if inbox is not None:
+                puller.pull_location(Path(inbox).resolve().as_uri() + "/", allowed=None)
+            else:
+                for location, codes in _locations(registry).items():
+                    puller.pull_location(location, allowed=codes)
     finally:
         puller.close()
     result = puller.result
@@ -136,7 +142,9 @@ class _Puller:
     ) -> None:
         self.registry = registry
         self.landing = landing
-        self.state = PullState(landing)
+        self.known = landing.sources()  # one query: what every source looked like last time
+        self.seen: dict[str, SourceRecord] = {}
+        self._listings: dict[Path, dict[str, datetime]] = {}
         self.timeout_s = timeout_s
         self.retries = max(0, retries)
         self.backoff_s = backoff_s
@@ -152,7 +160,21 @@ class _Puller:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-        self.state.save()
+        self.landing.remember_sources(self.seen.values())
+
+    def remember(self, record: SourceRecord) -> None:
+        self.seen[record.source_uri] = record
+
+    def unchanged(self, uri: str, report: ReportName) -> SourceRecord | None:
+        """The record of a source whose last pulled bytes are landed for this unit and period."""
+        cached = self.known.get(uri)
+        if (
+            cached is not None
+            and cached.landed
+            and (cached.unit_code, cached.period_code) == (report.unit_code, report.period_code)
+        ):
+            return cached
+        return None
 
     # ------------------------------------------------------------------ shared steps
     def reject(self, file_name: str, source_uri: str, reason_vi: str, reason_en: str) -> None:
@@ -221,12 +243,19 @@ class _Puller:
         A fetch that finds the source unchanged (HTTP 304) counts as skipped and keeps
         `known_sha256`, the hash recorded for it by the previous pull.
         """
-        self.landing.tmp_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.landing.tmp_dir) as work:
+        if candidate.local:
+            folder: contextlib.AbstractContextManager[str] = contextlib.nullcontext("")
+        else:
+            self.landing.tmp_dir.mkdir(parents=True, exist_ok=True)
+            folder = tempfile.TemporaryDirectory(dir=self.landing.tmp_dir)
+        with folder as work:
             try:
                 local = candidate.fetch(Path(work))
                 entry, sha256 = self.landing.land_with_hash(
-                    local, source_uri=candidate.source_uri, file_name=report.file_name
+                    local,
+                    source_uri=candidate.source_uri,
+                    file_name=report.file_name,
+                    received_at=candidate.sent_at() or datetime.now(UTC),
                 )
             except _NotModified:
                 self.skip(candidate.name, "not modified since the last pull")
@@ -258,19 +287,21 @@ class _Puller:
             )
             if report is None:
                 continue
-            cached = self.state.get(candidate.source_uri)
-            if (
-                candidate.signature is not None
-                and cached.get("signature") == candidate.signature
-                and cached.get("sha256")
-                and self.landing.find(report.unit_code, report.period_code, cached["sha256"])
-            ):
+            cached = self.unchanged(candidate.source_uri, report)
+            signature = candidate.signature
+            if signature is not None and cached is not None and cached.signature == signature:
                 self.skip(candidate.name, "unchanged since the last pull")
                 continue
             sha256 = self.land(candidate, report)
             if sha256 is not None:
-                self.state.set(
-                    candidate.source_uri, {"signature": candidate.signature, "sha256": sha256}
+                self.remember(
+                    SourceRecord(
+                        candidate.source_uri,
+                        report.unit_code,
+                        report.period_code,
+                        sha256,
+                        signature=candidate.signature,
+                    )
                 )
 
     # ------------------------------------------------------------------ locations
@@ -288,33 +319,64 @@ class _Puller:
             self.pull_fsspec(location, allowed)
 
     def scan_folder(self, folder: Path, depth: int) -> Iterator[_Candidate]:
-        """Files and bundle folders under a local folder, any sub-folder layout."""
-        for path in sorted(folder.iterdir()):
-            name = path.name
+        """Files and bundle folders under a local folder, any sub-folder layout.
+
+        Costs one directory listing and one stat per file: the bytes are read only when the
+        size or modification time differs from what the last pull recorded.
+        """
+        with os.scandir(folder) as listing:
+            found = sorted(listing, key=lambda e: e.name)
+        for item in found:
+            name = item.name
             if is_ignorable(name):
                 continue
-            if path.is_dir():
+            path = Path(item.path)
+            if item.is_dir():
                 if parse_bundle_folder_name(name):
+                    signature, newest = _folder_signature(path)
                     yield _Candidate(
                         name=name,
                         source_uri=path.as_uri() + "/",
                         is_bundle=True,
-                        signature=_folder_signature(path),
+                        signature=signature,
                         fetch=lambda _work, p=path: p,
+                        sent_at=lambda p=path, t=newest: self.listed_date(p) or _from_ns(t),
+                        local=True,
                     )
                 elif depth < _MAX_DEPTH:
                     yield from self.scan_folder(path, depth + 1)
                 continue
             if self._ignored_file(name):
                 continue
-            stat = path.stat()
+            stat = item.stat()
             yield _Candidate(
                 name=name,
                 source_uri=path.as_uri(),
                 is_bundle=False,
                 signature=f"{stat.st_size}:{stat.st_mtime_ns}",
                 fetch=lambda _work, p=path: p,
+                sent_at=lambda p=path, t=stat.st_mtime_ns: self.listed_date(p) or _from_ns(t),
+                local=True,
             )
+
+    def listed_date(self, path: Path) -> datetime | None:
+        """The date the folder's `index.json` (if any) states for this file, read once a pull."""
+        folder = path.parent
+        if folder not in self._listings:
+            self._listings[folder] = {}
+            index = folder / "index.json"
+            if index.is_file():
+                try:
+                    listed = _parse_index(index.read_bytes(), index.as_uri())
+                except (_Refused, OSError) as exc:
+                    reason_vi = getattr(exc, "reason_vi", str(exc))
+                    reason_en = getattr(exc, "reason_en", str(exc))
+                    self.reject("index.json", index.as_uri(), reason_vi, reason_en)
+                    listed = []
+                self._listings[folder] = {
+                    item.name: item.received_at for item in listed if item.received_at
+                }
+        return self._listings[folder].get(path.name)
 
     def _ignored_file(self, name: str) -> bool:
         lower = name.lower()
@@ -375,12 +437,15 @@ class _Puller:
                 info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("created")
             )
             signature = f"{info.get('size')}:{version}" if version is not None else None
+            modified = _as_datetime(
+                info.get("mtime") or info.get("LastModified") or info.get("created")
+            )
 
             def fetch_file(work: Path, p: str = path, n: str = name) -> Path:
                 fs.get_file(p, str(work / n))
                 return work / n
 
-            yield _Candidate(name, uri, False, signature, fetch_file)
+            yield _Candidate(name, uri, False, signature, fetch_file, lambda m=modified: m)
 
     # ------------------------------------------------------------------ http(s)
     def pull_http(self, location: str, allowed: frozenset[str] | None, *, depth: int) -> None:
@@ -452,18 +517,20 @@ class _Puller:
         report = self.check_name(item.name, is_bundle=False, allowed=allowed, source_uri=item.url)
         if report is None:
             return
-        if item.sha256 and self.landing.find(report.unit_code, report.period_code, item.sha256):
+        cached = self.unchanged(item.url, report)
+        listed = item.sha256.lower() if item.sha256 else None
+        if listed and (
+            (cached and cached.sha256 == listed)
+            or self.landing.find(report.unit_code, report.period_code, listed)
+        ):
             self.skip(item.name, "listed sha256 already landed")
             return
-        cached = self.state.get(item.url)
         headers: dict[str, str] = {}
-        if cached.get("sha256") and self.landing.find(
-            report.unit_code, report.period_code, cached["sha256"]
-        ):
-            if cached.get("etag"):
-                headers["If-None-Match"] = cached["etag"]
-            if cached.get("last_modified"):
-                headers["If-Modified-Since"] = cached["last_modified"]
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
         meta: dict[str, Any] = {}
 
         def fetch(work: Path) -> Path:
@@ -471,10 +538,22 @@ class _Puller:
             meta.update(self.download(item, target, headers))
             return target
 
-        candidate = _Candidate(item.name, item.url, False, None, fetch)
-        sha256 = self.land(candidate, report, known_sha256=cached.get("sha256"))
-        if sha256 is not None:
-            self.state.set(item.url, {**meta, "size": item.size, "sha256": sha256})
+        def sent_at() -> datetime | None:
+            return item.received_at or _http_date(meta.get("last_modified"))
+
+        candidate = _Candidate(item.name, item.url, False, None, fetch, sent_at)
+        sha256 = self.land(candidate, report, known_sha256=cached.sha256 if cached else None)
+        if sha256 is not None and meta:  # after a 304 the record stands as it was
+            self.remember(
+                SourceRecord(
+                    item.url,
+                    report.unit_code,
+                    report.period_code,
+                    sha256,
+                    etag=meta.get("etag"),
+                    last_modified=meta.get("last_modified"),
+                )
+            )
 
     def download(self, item: _Listed, target: Path, headers: dict[str, str]) -> dict[str, Any]:
         """Stream a file to `target`, checking Content-Length, listed size and listed sha256."""
@@ -553,6 +632,7 @@ class _Listed:
     url: str
     size: int | None = None
     sha256: str | None = None
+    received_at: datetime | None = None  # when the unit sent it, as the listing states
 
 
 def _verify_listed(item: _Listed, size: int, sha256: str, target: Path) -> None:
@@ -570,8 +650,13 @@ def _verify_listed(item: _Listed, size: int, sha256: str, target: Path) -> None:
         )
 
 
+_INDEX_FORMAT = '{"files": [{"name", "size", "sha256", "url", "received_at"}]}'
+
+
 def _parse_index(content: bytes, index_url: str) -> list[_Listed]:
-    """`{"files": [{"name", "size", "sha256", "url"}]}`, urls relative to the listing."""
+    """`{"files": [{"name", "size", "sha256", "url", "received_at"}]}`, all but one of `name`
+    and `url` optional; urls relative to the listing; `received_at` ISO 8601 (UTC without an
+    offset): when the unit sent the file."""
     try:
         document = json.loads(content)
         files = document["files"]
@@ -580,21 +665,21 @@ def _parse_index(content: bytes, index_url: str) -> list[_Listed]:
             url = urljoin(index_url, record.get("url") or record["name"])
             name = record.get("name") or unquote(url.rsplit("/", 1)[-1])
             size = record.get("size")
+            sent = record.get("received_at")
             listed.append(
                 _Listed(
                     name=os.path.basename(name),
                     url=url,
                     size=int(size) if size is not None else None,
                     sha256=(record.get("sha256") or None),
+                    received_at=parse_utc(sent) if sent else None,
                 )
             )
         return listed
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _Refused(
-            f"Danh sách {index_url} sai định dạng ({exc}); cần "
-            '{"files": [{"name", "size", "sha256", "url"}]}',
-            f"listing {index_url} is malformed ({exc}); expected "
-            '{"files": [{"name", "size", "sha256", "url"}]}',
+            f"Danh sách {index_url} sai định dạng ({exc}); cần {_INDEX_FORMAT}",
+            f"listing {index_url} is malformed ({exc}); expected {_INDEX_FORMAT}",
         ) from exc
 
 
@@ -636,12 +721,44 @@ def _parse_html_listing(html: str, location: str) -> tuple[list[_Listed], list[s
     return files, sorted(set(folders))
 
 
-def _folder_signature(folder: Path) -> str:
-    """Changes whenever a file in the bundle folder is added, removed or rewritten."""
+def _folder_signature(folder: Path) -> tuple[str, int]:
+    """Changes whenever a file in the bundle folder is added, removed or rewritten; also the
+    newest modification time (ns) of a member, when the unit last wrote the bundle."""
     digest = hashlib.sha256()
+    newest = 0
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
             relative = path.relative_to(folder).as_posix()
             digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+            if not any(is_ignorable(part) for part in Path(relative).parts):
+                newest = max(newest, stat.st_mtime_ns)
+    return digest.hexdigest(), newest or folder.stat().st_mtime_ns
+
+
+def _from_ns(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns / 1e9, UTC)
+
+
+def _as_datetime(value: object) -> datetime | None:
+    """An fsspec modification time (epoch seconds, datetime or ISO text), in UTC."""
+    try:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(float(value), UTC)
+        if isinstance(value, str) and value:
+            return parse_utc(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """A `Last-Modified` header as a UTC time; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None

@@ -17,6 +17,7 @@ from pathlib import Path
 from dagster_project.samples.demo_world import build_demo_reports
 from dagster_project.samples.layout import build_sheets
 from dagster_project.samples.model import Report
+from dagster_project.samples.submissions import write_listings
 from dagster_project.samples.summary import compute_summary
 from dagster_project.samples.violations import (
     SUMMARY_RULES,
@@ -176,7 +177,9 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     requests = parse_requests(list(inject))
     if provinces is None:
-        return _finish(_demo_reports(seed, fmt), out_dir, seed, requests, pick_after=11)
+        result = _finish(_demo_reports(seed, fmt), out_dir, seed, requests, pick_after=11)
+        write_listings(result.files, seed)
+        return result
     from dagster_project.samples.scale import synthetic_reports
 
     stream = synthetic_reports(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import stat
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dagster_project.ingest import Landing, ReportNameError
+from dagster_project.ingest.landing import LandingIndexError
 
 MANIFEST_FIELDS = {
     "report_id",
@@ -23,6 +28,7 @@ MANIFEST_FIELDS = {
     "sha256",
     "source_uri",
     "pulled_at",
+    "received_at",
     "landing_path",
 }
 
@@ -61,16 +67,19 @@ def test_resubmission_with_new_bytes_is_version_two(tmp_path: Path) -> None:
     assert [e.version for e in landing.entries()] == [1, 2]
 
 
-def test_manifest_entry_has_exactly_the_documented_fields(tmp_path: Path) -> None:
+def test_index_row_has_exactly_the_documented_fields(tmp_path: Path) -> None:
     landing = Landing(tmp_path / "home")
     path = report_file(tmp_path / "in", "10-CQDN_2023-H1.xlsx", b"bloc report")
     entry = landing.land_file(path, source_uri=path.as_uri())
-    manifest = tmp_path / "home/landing/manifest" / f"{entry.report_id}.json"
-    record = json.loads(manifest.read_text(encoding="utf-8"))
-    assert set(record) == MANIFEST_FIELDS
-    assert record["pulled_at"].endswith("Z")
+    with sqlite3.connect(tmp_path / "home/landing/index.sqlite") as db:
+        db.row_factory = sqlite3.Row
+        (record,) = db.execute("select * from versions").fetchall()
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert set(record.keys()) == MANIFEST_FIELDS
+    assert record["pulled_at"].endswith("Z") and record["received_at"].endswith("Z")
     assert record["landing_path"] == f"landing/objects/{entry.sha256}/10-CQDN_2023-H1.xlsx"
     assert record["size_bytes"] == len(b"bloc report")
+    assert record["report_id"] == entry.report_id
 
 
 def test_landed_object_is_byte_identical_and_read_only(tmp_path: Path) -> None:
@@ -132,3 +141,133 @@ def test_two_processes_landing_at_once_get_distinct_versions(tmp_path: Path) -> 
         assert worker.exitcode == 0
     versions = [e.version for e in Landing(tmp_path / "home").entries()]
     assert versions == list(range(1, 31))
+
+
+def test_find_is_by_unit_period_and_bytes(tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "home")
+    assert landing.find("088", "2024-H1", "0" * 64) is None
+    path = report_file(tmp_path / "a", "088_2024-H1.xlsx", b"v1")
+    entry = landing.land_file(path, source_uri="x")
+    assert landing.find("088", "2024-H1", entry.sha256) == entry
+    assert landing.find("088", "2024-H2", entry.sha256) is None
+    assert landing.find("089", "2024-H1", entry.sha256) is None
+
+
+def test_received_at_defaults_to_the_files_modification_time(tmp_path: Path) -> None:
+    path = report_file(tmp_path / "in", "088_2024-H1.xlsx", b"sent on 9 July")
+    sent = datetime(2024, 7, 9, 2, 30, tzinfo=UTC)
+    os.utime(path, (sent.timestamp(), sent.timestamp()))
+    landing = Landing(tmp_path / "home")
+    entry = landing.land_file(path, source_uri=path.as_uri())
+    assert entry.received_at == sent
+    assert entry.pulled_at > sent
+    assert landing.entries() == [entry]
+
+
+def _old_manifest(home: Path, name: str, content: bytes, version: int) -> dict[str, object]:
+    """A manifest entry as homes before the index wrote them (no received_at)."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    report_id = f"{name.split('.')[0]}_v{version}_{sha256[:8]}"
+    unit, period = name.split(".")[0].split("_")
+    obj = home / "landing/objects" / sha256 / name
+    obj.parent.mkdir(parents=True)
+    obj.write_bytes(content)
+    record = {
+        "report_id": report_id,
+        "unit_code": unit,
+        "period_code": period,
+        "version": version,
+        "file_name": name,
+        "size_bytes": len(content),
+        "sha256": sha256,
+        "source_uri": f"file:///old/{name}",
+        "pulled_at": f"2024-07-0{version}T03:00:00+00:00",
+        "landing_path": obj.relative_to(home).as_posix(),
+    }
+    manifest = home / "landing/manifest" / f"{report_id}.json"
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    return record
+
+
+def test_old_manifest_files_are_imported_once_and_kept(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = _old_manifest(home, "088_2024-H1.xlsx", b"one", 1)
+    _old_manifest(home, "088_2024-H1.xlsx", b"two", 2)
+    _old_manifest(home, "089_2024-H1.xlsx", b"three", 1)
+    entries = Landing(home).entries()
+    assert [(e.unit_code, e.version) for e in entries] == [("088", 1), ("088", 2), ("089", 1)]
+    assert entries[0].report_id == first["report_id"]
+    assert entries[0].received_at == entries[0].pulled_at == datetime(2024, 7, 1, 3, tzinfo=UTC)
+    assert Landing(home).path_of(entries[0]).read_bytes() == b"one"
+    # Opening again imports nothing twice; the manifest files stay as they were.
+    assert Landing(home).entries() == entries
+    assert len(list((home / "landing/manifest").glob("*.json"))) == 3
+    # Versions continue after the imported ones, and known bytes stay known.
+    again = report_file(tmp_path / "in", "088_2024-H1.xlsx", b"two")
+    assert Landing(home).land_file(again, source_uri="x") is None
+    third = report_file(tmp_path / "in2", "088_2024-H1.xlsx", b"four")
+    assert Landing(home).land_file(third, source_uri="x").version == 3
+
+
+def test_damaged_manifest_file_is_named_in_one_bilingual_sentence(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _old_manifest(home, "088_2024-H1.xlsx", b"one", 1)
+    broken = home / "landing/manifest/088_2024-H1_v2_deadbeef.json"
+    broken.write_text('{"report_id": "088_2024-H1_v2_deadbeef", "unit_co', encoding="utf-8")
+    with pytest.raises(LandingIndexError) as caught:
+        Landing(home).entries()
+    message = str(caught.value)
+    assert str(broken) in message
+    assert "bị hỏng" in message and "is damaged" in message and "\n" not in message
+    # Nothing was half-imported: once the file is set aside, the import runs whole.
+    broken.unlink()
+    assert [e.version for e in Landing(home).entries()] == [1]
+
+
+def test_damaged_index_row_is_named_in_one_bilingual_sentence(tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "home")
+    path = report_file(tmp_path / "a", "088_2024-H1.xlsx", b"v1")
+    entry = landing.land_file(path, source_uri="x")
+    with sqlite3.connect(landing.index_path) as db:
+        db.execute("update versions set pulled_at = 'last tuesday'")
+    with pytest.raises(LandingIndexError) as caught:
+        Landing(tmp_path / "home").entries()
+    message = str(caught.value)
+    assert str(landing.index_path) in message and entry.report_id in message
+    assert "dòng" in message and "row" in message
+
+
+def test_index_that_is_not_a_database_is_named(tmp_path: Path) -> None:
+    index = tmp_path / "home/landing/index.sqlite"
+    index.parent.mkdir(parents=True)
+    index.write_bytes(b"this is not a database, it was overwritten" * 100)
+    with pytest.raises(LandingIndexError, match=r"index\.sqlite"):
+        Landing(tmp_path / "home").entries()
+
+
+def test_a_batch_commits_its_rows_a_chunk_at_a_time(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    landing = Landing(home)
+    files = [report_file(tmp_path / f"in{i}", "088_2024-H1.xlsx", b"v%d" % i) for i in range(3)]
+    with landing.batch(size=2):
+        landing.land_file(files[0], source_uri="x")
+        assert landing.find("088", "2024-H1", landing.entries()[0].sha256)  # this connection
+        assert Landing(home).entries() == []  # another connection: not committed yet
+        landing.land_file(files[1], source_uri="x")
+        assert [e.version for e in Landing(home).entries()] == [1, 2]
+        landing.land_file(files[2], source_uri="x")
+    assert [e.version for e in Landing(home).entries()] == [1, 2, 3]
+    assert all(Landing(home).path_of(e).is_file() for e in Landing(home).entries())
+
+
+def test_a_batch_interrupted_by_an_error_keeps_what_it_landed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    landing = Landing(home)
+    path = report_file(tmp_path / "in", "088_2024-H1.xlsx", b"landed before the error")
+    with pytest.raises(RuntimeError), landing.batch():
+        landing.land_file(path, source_uri="x")
+        raise RuntimeError("the network went away")
+    assert [e.version for e in Landing(home).entries()] == [1]
+    with landing.lock_path.open("a+b") as handle:  # and the lock was released
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

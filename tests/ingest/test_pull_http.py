@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.ingest import Landing, Registry, load_registry, pull_all
@@ -43,10 +45,13 @@ def write_index(root: Path, files: list[tuple[str, bytes]], sha256: str | None =
 
 
 def landing_leftovers(home: Path) -> list[Path]:
-    """Every file under landing/ except the lock and the pull-state cache."""
+    """Every file under landing/ except the lock and the index."""
     landing = home / "landing"
-    ignore = {landing / ".lock", landing / "pull_state.json"}
-    return [p for p in landing.rglob("*") if p.is_file() and p not in ignore]
+    return [
+        p
+        for p in landing.rglob("*")
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("index.sqlite")
+    ]
 
 
 def test_html_listing_is_pulled_and_landed(tmp_path: Path, http_folder) -> None:
@@ -148,3 +153,46 @@ def test_unreachable_portal_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
     (rejection,) = result.rejected
     assert rejection.source_uri == location
     assert "3 attempts" in rejection.reason_en
+
+
+def test_received_at_is_the_portals_last_modified(tmp_path: Path, http_folder) -> None:
+    served = http_folder()
+    sent = datetime(2024, 7, 14, 10, 20, 5, tzinfo=UTC)
+    report = publish(served.root, "088_2024-H1.xlsx", b"sa pa h1")
+    os.utime(report, (sent.timestamp(), sent.timestamp()))
+    result = pull_all(registry_at(tmp_path, served.base_url + "088/"), tmp_path / "home", **FAST)
+    assert [e.received_at for e in result.landed] == [sent]
+
+
+def test_received_at_listed_in_index_json_wins(tmp_path: Path, http_folder) -> None:
+    served = http_folder()
+    content = b"listed workbook"
+    publish(served.root, "088_2024-H2.xlsx", content)
+    write_index(served.root, [("088_2024-H2.xlsx", content)])
+    listing = json.loads((served.root / "088/index.json").read_text("utf-8"))
+    listing["files"][0]["received_at"] = "2025-01-21T16:45:00+07:00"
+    (served.root / "088/index.json").write_text(json.dumps(listing), encoding="utf-8")
+    result = pull_all(registry_at(tmp_path, served.base_url + "088/"), tmp_path / "home", **FAST)
+    assert [e.received_at for e in result.landed] == [datetime(2025, 1, 21, 9, 45, tzinfo=UTC)]
+
+
+def test_validators_of_an_old_pull_state_file_are_kept(tmp_path: Path, http_folder) -> None:
+    """A home from before the index: its pull_state.json still spares the download."""
+    served = http_folder()
+    publish(served.root, "088_2024-H1.xlsx", b"sa pa h1")
+    registry = registry_at(tmp_path, served.base_url + "088/")
+    home = tmp_path / "home"
+    pull_all(registry, home, **FAST)
+    url = served.base_url + "088/088_2024-H1.xlsx"
+    with sqlite3.connect(home / "landing/index.sqlite") as db:
+        etag, modified, sha256 = db.execute(
+            "select etag, last_modified, sha256 from sources where source_uri = ?", (url,)
+        ).fetchone()
+        db.execute("delete from sources")
+        db.execute("pragma user_version = 0")  # as if the index were created now
+    state = {"sources": {url: {"etag": etag, "last_modified": modified, "sha256": sha256}}}
+    (home / "landing/pull_state.json").write_text(json.dumps(state), encoding="utf-8")
+    served.statuses.clear()
+    second = pull_all(registry, home, **FAST)
+    assert (second.landed, second.skipped) == ([], 1)
+    assert ("/088/088_2024-H1.xlsx", 304) in served.statuses

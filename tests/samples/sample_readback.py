@@ -227,5 +227,11 @@ def read_report(path: Path) -> ReadReport:
 
 
 def report_paths(root: Path) -> list[Path]:
-    """Every report under `root/<unit>/`: files and CSV-bundle folders."""
-    return sorted(p for unit in root.iterdir() if unit.is_dir() for p in unit.iterdir())
+    """Every report under `root/<unit>/`: files and CSV-bundle folders (not the listing)."""
+    return sorted(
+        p
+        for unit in root.iterdir()
+        if unit.is_dir()
+        for p in unit.iterdir()
+        if p.name != "index.json"
+    )
