@@ -9,7 +9,16 @@ from dagster_project.evaluation.evaluate import (
     Evaluation,
     EvaluationError,
     file_stem,
+    latest_periods,
     write_evaluation,
+    write_latest_evaluations,
 )
 
-__all__ = ["Evaluation", "EvaluationError", "file_stem", "write_evaluation"]
+__all__ = [
+    "Evaluation",
+    "EvaluationError",
+    "file_stem",
+    "latest_periods",
+    "write_evaluation",
+    "write_latest_evaluations",
+]

@@ -249,3 +249,19 @@ def _stock_indicators(con, plan: str) -> dict[str, str]:
             for row in csv.DictReader(handle)
             if row["plan_code"].strip() == plan and row.get("stock_indicator_code", "").strip()
         }
+
+
+def latest_periods(published_db: Path) -> list[tuple[str, str]]:
+    """(GSO province code, latest period any of its units reported) for every province with a
+    published report: what the pipeline evaluates after each publish."""
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        rows = QueryRunner(con, {}).rows("tinh_co_bao_cao")
+    return [(row["province_code"], row["latest_period"]) for row in rows]
+
+
+def write_latest_evaluations(published_db: Path, out_dir: Path) -> list[Evaluation]:
+    """The evaluation of every province for its latest period, every plan of the province."""
+    return [
+        write_evaluation(published_db, province, period, out_dir)
+        for province, period in latest_periods(published_db)
+    ]
