@@ -25,7 +25,8 @@ with recursive tree (unit_code) as (
 ),
 
 period as (
-    select period_end from marts.dim_period where period_code = $period
+    select period_end from marts.dim_period
+    where period_code = $period
 ),
 
 leaves as (
@@ -66,7 +67,12 @@ group by unit_code;
 
 -- name: periods
 -- Every period in order.
-select period_code, period_index, year, half, period_label_vi
+select
+    period_code,
+    period_index,
+    year,
+    half,
+    period_label_vi
 from marts.dim_period
 order by period_index;
 
@@ -322,14 +328,15 @@ inner join marts.mart_reporting_completeness as completeness
         scope_units.unit_code = completeness.unit_code
         and completeness.period_code = $period
         and completeness.status = 'accepted'
-where not exists (
-    select 1
-    from marts.fct_admissions as admissions
-    where
-        admissions.unit_code = scope_units.unit_code
-        and admissions.period_code = $period
-        and admissions.is_private_sector
-)
+where
+    not exists (
+        select 1
+        from marts.fct_admissions as admissions
+        where
+            admissions.unit_code = scope_units.unit_code
+            and admissions.period_code = $period
+            and admissions.is_private_sector
+    )
 order by scope_units.unit_code;
 
 -- name: bao_cao_thieu
@@ -398,7 +405,7 @@ left join marts.dim_dq_rule as rules
     on issues.rule_code = rules.rule_code
 where issues.period_code = $period
 group by issues.severity, issues.rule_code
-order by issues.severity, findings desc, issues.rule_code;
+order by issues.severity asc, findings desc, issues.rule_code asc;
 
 -- name: tinh_co_bao_cao
 -- Provinces (GSO code) with a published report, and the latest period any of their units
