@@ -16,7 +16,7 @@ import jinja2
 
 from dagster_project.evaluation import charts, render
 from dagster_project.evaluation.figures import Figure, Figures
-from dagster_project.evaluation.numbers import so, ty_le
+from dagster_project.evaluation.numbers import so, truncated_pct, ty_le
 from dagster_project.evaluation.queries import QueryRunner
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -199,12 +199,18 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
         "quality": runner.rows("chat_luong"),
     }
     env = _environment()
-    markdown = figures.renumber(env.get_template(TEXT_TEMPLATE).render(**context))
+    text = env.get_template(TEXT_TEMPLATE).make_module(context)
+    markdown = figures.renumber(str(text))
+    share_decimals = getattr(text, "le_ty_le", 1)  # the template's choice, for the chart too
     blocks = render.parse(markdown)
 
     svg, png = {}, {}
     target_rows = [
-        (f"{t['label']} ({block['plan_code']})", t["attainment_pct"], t["status"])
+        (
+            f"{t['label']} ({block['plan_code']})",
+            truncated_pct(t["actual_value"], t["target_value"], share_decimals),
+            t["status"],
+        )
         for block in plan_blocks
         for t in block["targets"]
     ]

@@ -347,3 +347,17 @@ def test_the_asset_attaches_the_html_and_a_preview(demo_load: LoadRun, tmp_path:
     assert html.is_file() and html.parent == tmp_path / "reports"
     preview = metadata["10_2024-H2 preview"].value
     assert preview.startswith("# ĐÁNH GIÁ KẾT QUẢ 6 THÁNG CUỐI NĂM 2024") and "[[" not in preview
+
+
+def test_unknown_unit_or_plan_is_a_sentence(demo_load: LoadRun, tmp_path: Path) -> None:
+    proc = run_tcd(
+        "report", "--home", str(demo_load.home), "--out", str(tmp_path), "--period", "2024-H1",
+        "--unit", "99",
+    )  # fmt: skip
+    assert proc.returncode == 2 and "unit '99' is not in dim_reporting_unit" in proc.stderr
+    proc = run_tcd(
+        "report", "--home", str(demo_load.home), "--out", str(tmp_path), "--period", "2024-H1",
+        "--unit", "10", "--plan", "NB-CQDN-2023",
+    )  # fmt: skip
+    assert proc.returncode == 2 and "found: DA24-TU, LC-CDCS-2024" in proc.stderr
+    assert "Traceback" not in proc.stderr and not list(tmp_path.iterdir())
