@@ -24,8 +24,14 @@ def evaluation_reports(
 ) -> dg.MaterializeResult:
     settings = warehouse.settings()
     out_dir = settings.home / "reports"
-    evaluations = write_latest_evaluations(settings.published_db, out_dir)
-    metadata: dict = {"folder": dg.MetadataValue.path(str(out_dir)), "count": len(evaluations)}
+    evaluations, refused = write_latest_evaluations(settings.published_db, out_dir)
+    for sentence in refused:
+        context.log.warning(sentence)
+    metadata: dict = {
+        "folder": dg.MetadataValue.path(str(out_dir)),
+        "count": len(evaluations),
+        "not_written": dg.MetadataValue.md("\n".join(f"- {s}" for s in refused) or "none"),
+    }
     for evaluation in evaluations:
         key = f"{evaluation.scope}_{evaluation.period}"
         context.log.info(f"Wrote the evaluation of {key} to {evaluation.docx.parent}")

@@ -265,9 +265,15 @@ def latest_periods(published_db: Path) -> list[tuple[str, str]]:
     return [(row["province_code"], row["latest_period"]) for row in rows]
 
 
-def write_latest_evaluations(published_db: Path, out_dir: Path) -> list[Evaluation]:
-    """The evaluation of every province for its latest period, every plan of the province."""
-    return [
-        write_evaluation(published_db, province, period, out_dir)
-        for province, period in latest_periods(published_db)
-    ]
+def write_latest_evaluations(
+    published_db: Path, out_dir: Path
+) -> tuple[list[Evaluation], list[str]]:
+    """The evaluation of every province for its latest period, every plan of the province; and
+    the sentences of those that could not be written (a province the registry does not name)."""
+    written, refused = [], []
+    for province, period in latest_periods(published_db):
+        try:
+            written.append(write_evaluation(published_db, province, period, out_dir))
+        except EvaluationError as exc:
+            refused.append(str(exc))
+    return written, refused
