@@ -39,6 +39,7 @@ def attainment_chart(rows: list[tuple[str, float, str]]) -> tuple[str, bytes]:
     ax.barh(labels, values, color=[STATUS_COLOURS.get(s, "#757575") for *_, s in rows])
     ax.axvline(100, color="#424242", linewidth=1, linestyle="--")
     ax.invert_yaxis()
+    ax.set_xlim(0, max([float(pct or 0) for _, pct, _ in rows] + [100]) * 1.12)
     ax.set_xlabel("Tỷ lệ thực hiện so với mục tiêu (%)")
     for y, (_, pct, _) in enumerate(rows):
         ax.text(float(pct or 0), y, f" {so(pct)}%", va="center", fontsize=8)
@@ -54,7 +55,8 @@ def admissions_chart(rows: list[tuple[str, int, int]]) -> tuple[str, bytes]:
     ax.barh(names, [p for *_, p in rows], color="#c62828", label="Trong đơn vị kinh tế tư nhân")
     ax.invert_yaxis()
     ax.set_xlabel("Số đảng viên kết nạp trong kỳ")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+    ax.set_xlim(0, max([total for _, total, _ in rows] + [1]) * 1.15)
     for y, (_, total, private) in enumerate(rows):
         ax.text(total, y, f" {so(total)} ({so(private)})", va="center", fontsize=8)
     return _outputs(fig, plt)
