@@ -202,6 +202,7 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
     text = env.get_template(TEXT_TEMPLATE).make_module(context)
     markdown = figures.renumber(str(text))
     share_decimals = getattr(text, "le_ty_le", 1)  # the template's choice, for the chart too
+    show_ids = bool(getattr(text, "hien_ma_so_lieu", True))
     blocks = render.parse(markdown)
 
     svg, png = {}, {}
@@ -223,7 +224,7 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
     out_dir.mkdir(parents=True, exist_ok=True)
     title = render.plain_text(blocks[0].text) if blocks else stem
     html_path = out_dir / f"{stem}_danh-gia.html"
-    body = render.to_html_body(blocks, svg)
+    body = render.to_html_body(blocks, svg, show_ids)
     html_path.write_text(
         env.get_template(PAGE_TEMPLATE).render(
             title=title, body=body, provenance_file=f"{stem}_nguon.csv"
@@ -231,7 +232,7 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
         encoding="utf-8",
     )
     docx_path = out_dir / f"{stem}_danh-gia.docx"
-    render.to_docx(blocks, png, title).save(str(docx_path))
+    render.to_docx(blocks, png, title, show_ids).save(str(docx_path))
     provenance_path = out_dir / f"{stem}_nguon.csv"
     with provenance_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=PROVENANCE_COLUMNS)

@@ -90,7 +90,7 @@ def plain_text(text: str) -> str:
 
 
 # HTML ----------------------------------------------------------------------------------------
-def _inline_html(text: str) -> str:
+def _inline_html_ids(text: str, show_ids: bool = True) -> str:
     parts = []
     for part, bold, figure_id in segments(text):
         escaped = html.escape(part)
@@ -98,13 +98,18 @@ def _inline_html(text: str) -> str:
             escaped = (
                 f'<span class="so-lieu" id="{figure_id}" data-figure="{figure_id}" '
                 f'title="{figure_id}: xem tệp nguồn">{escaped}</span>'
-                f'<sup class="ma-so-lieu">{figure_id}</sup>'
             )
+            if show_ids:
+                escaped += f'<sup class="ma-so-lieu">{figure_id}</sup>'
+
         parts.append(f"<strong>{escaped}</strong>" if bold else escaped)
     return "".join(parts)
 
 
-def to_html_body(blocks: list[Block], charts_svg: dict[str, str]) -> str:
+def to_html_body(blocks: list[Block], charts_svg: dict[str, str], show_ids: bool = True) -> str:
+    def _inline_html(text: str) -> str:
+        return _inline_html_ids(text, show_ids)
+
     out = []
     for block in blocks:
         if block.kind == "heading":
@@ -143,22 +148,25 @@ def to_preview_markdown(markdown: str) -> str:
 
 
 # Word -----------------------------------------------------------------------------------------
-def _add_runs(paragraph, text: str) -> None:
+def _add_runs_ids(paragraph, text: str, show_ids: bool = True) -> None:
     from docx.shared import Pt, RGBColor
 
     for part, bold, figure_id in segments(text):
         run = paragraph.add_run(part)
         run.bold = bold or None
-        if figure_id:
+        if figure_id and show_ids:
             marker = paragraph.add_run(figure_id)
             marker.font.superscript = True
             marker.font.size = Pt(7)
             marker.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
 
 
-def to_docx(blocks: list[Block], charts_png: dict[str, bytes], title: str):
+def to_docx(blocks: list[Block], charts_png: dict[str, bytes], title: str, show_ids: bool = True):
     import docx
     from docx.shared import Cm, Pt
+
+    def _add_runs(paragraph, text: str) -> None:
+        _add_runs_ids(paragraph, text, show_ids)
 
     document = docx.Document()
     document.core_properties.title = title

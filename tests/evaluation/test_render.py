@@ -55,3 +55,11 @@ def test_word_keeps_numbers_apart_from_their_superscript_ids() -> None:
 def test_preview_drops_markers_and_charts() -> None:
     preview = render.to_preview_markdown(TEXT)
     assert "3.274" in preview and "[[" not in preview and "chart:" not in preview
+
+
+def test_ids_can_be_left_out_of_the_text() -> None:
+    blocks = render.parse(TEXT)
+    body = render.to_html_body(blocks, {}, show_ids=False)
+    assert 'data-figure="S01"' in body and "ma-so-lieu" not in body
+    document = render.to_docx(blocks, {}, "t", show_ids=False)
+    assert not any(run.font.superscript for p in document.paragraphs for run in p.runs)
