@@ -317,6 +317,7 @@ def test_missing_and_quarantined_reports_are_named_with_the_figures(
         lines = [line for line in text.splitlines() if line.startswith("Mở ")]
         assert lines and caveat in lines[0]
         assert "Kết nạp " in text and text.count(caveat) >= 4
+        assert f"Lưu ý: số liệu trong bảng, kỳ 2024-H1 ({caveat})." in text
         assert (
             "Báo cáo chưa gửi hoặc bị giữ lại: Huyện Mường Khương (chưa gửi), "
             "Huyện Si Ma Cai (bị giữ lại do lỗi)."
