@@ -361,6 +361,32 @@ def status(home: HomeOption = None) -> None:
 
 
 @app.command()
+def report(
+    period: Annotated[str, typer.Option(help="Period evaluated, e.g. 2024-H1.")],
+    unit: Annotated[
+        str, typer.Option(help="Unit code (e.g. 088, 37-CQDN) or GSO province code (e.g. 10).")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder to write the evaluation into.")],
+    plan: Annotated[
+        list[str] | None,
+        typer.Option(help="Plan code, e.g. DA24-TU (repeatable; default: every plan of the unit)."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Write the evaluation (docx, HTML, sources CSV) of a unit and period from the published
+    warehouse."""
+    from dagster_project.evaluation import EvaluationError, write_evaluation
+
+    settings = load_settings(home)
+    try:
+        evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
+    except EvaluationError as exc:
+        raise CliError(str(exc)) from exc
+    for path in evaluation.paths:
+        console.print(f"Wrote {path}")
+
+
+@app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write the reports into.")],
     seed: Annotated[

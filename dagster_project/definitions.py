@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from dagster_project.assets.evaluation import evaluation_reports
 from dagster_project.assets.ingestion import landed_reports, parsed_reports, reporting_units
 from dagster_project.assets.publish import published_warehouse
 from dagster_project.assets.reporting import target_attainment_chart
@@ -22,6 +23,7 @@ defs = dg.Definitions(
         warehouse_dbt,
         published_warehouse,
         target_attainment_chart,
+        evaluation_reports,
     ],
     asset_checks=build_quality_checks(),
     jobs=[pull_job, load_job, build_job],
