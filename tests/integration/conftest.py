@@ -1,7 +1,7 @@
-"""One real load per test session: many tests then read the same published warehouse.
+"""Running `tcd` as a user does; the session's one demo load is in tests/conftest.py.
 
-A Dagster + dbt run costs tens of seconds of start-up, so the pipeline runs once, as a user runs
-it (the `tcd` console script in a separate process), into a temporary home.
+A Dagster + dbt run costs tens of seconds of start-up, so the pipeline runs once per session, as
+a user runs it (the `tcd` console script in a separate process), into a temporary home.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 TCD = Path(sys.executable).with_name("tcd")
@@ -56,12 +55,3 @@ def run_tcd(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def run_load(home: Path, *args: str, env: dict | None = None) -> LoadRun:
     proc = run_tcd("load", "--home", str(home), *args, env=env)
     return LoadRun(home, proc.returncode, proc.stdout, proc.stderr)
-
-
-@pytest.fixture(scope="session")
-def demo_load(tmp_path_factory: pytest.TempPathFactory) -> LoadRun:
-    """The bundled sample reports, loaded from the registry's pull locations."""
-    home = tmp_path_factory.mktemp("demo_home")
-    run = run_load(home, "--demo-key")
-    assert run.returncode == 0, run.stdout + run.stderr
-    return run
