@@ -44,6 +44,7 @@ STAGES = {
     "dbt": ("warehouse_dbt",),
     "checks": ("gx_parsed_sheets", "gx_marts"),
     "publish": ("published_warehouse",),
+    "evaluation": ("evaluation_reports",),
 }
 
 
@@ -208,7 +209,7 @@ def print_table(rows: list[dict]) -> None:
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
     head = (
         f"{'reports':>8} {'admissions':>10} {'floor s':>8} {'load s':>7} {'ratio':>6} "
-        f"{'pull':>5} {'parse':>6} {'dbt':>5} {'checks':>6} {'pub':>4} {'dag':>5} "
+        f"{'pull':>5} {'parse':>6} {'dbt':>5} {'checks':>6} {'pub':>4} {'eval':>5} {'dag':>5} "
         f"{'peak MiB':>8} {'quiet s':>7} {'1% s':>6} {'1%/first':>8}"
     )
     print(head)
@@ -219,7 +220,7 @@ def print_table(rows: list[dict]) -> None:
             f"{row['reports']:>8,} {row['admissions']:>10,} {row['floor']:>8.1f} "
             f"{first.seconds:>7.1f} {first.seconds / row['floor']:>5.1f}x "
             f"{s['pull']:>5.1f} {s['parse']:>6.1f} {s['dbt']:>5.1f} {s['checks']:>6.1f} "
-            f"{s['publish']:>4.1f} {s['dagster before first step']:>5.1f} "
+            f"{s['publish']:>4.1f} {s['evaluation']:>5.1f} {s['dagster before first step']:>5.1f} "
             f"{first.peak_mib:>8.0f} {row['quiet'].seconds:>7.1f} {row['night'].seconds:>6.1f} "
             f"{row['night'].seconds / first.seconds:>7.0%}"
         )

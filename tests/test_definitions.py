@@ -105,5 +105,5 @@ def test_parse_runs_are_a_job_of_their_own() -> None:
 
 
 def test_dbt_command_line() -> None:
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
