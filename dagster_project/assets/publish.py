@@ -1,26 +1,43 @@
 """Publish the audited marts to the file BI tools read, by one atomic rename."""
 
-import json
+from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.assets.warehouse import mart_keys
 from dagster_project.publish import publish_marts
 from dagster_project.resources import WarehouseResource
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.resources.dbt_artifacts import run_results_summary, run_target_path
 
 
-def dbt_test_summary() -> dict:
-    """Counts of dbt results by status from the last dbt invocation's run_results.json."""
-    path = DBT_PROJECT_DIR / "target" / "run_results.json"
-    if not path.exists():
-        return {}
-    results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
-    summary: dict[str, int] = {}
-    for result in results:
-        status = str(result.get("status"))
-        summary[status] = summary.get(status, 0) + 1
-    return summary
+def check_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
+    """Asset checks evaluated in this run: how many ran, passed, warned and failed.
+
+    A failed check of severity WARN counts as warned; one of severity ERROR as failed (a
+    blocking one of those stops the publish, so a published run shows its non-blocking ones).
+    """
+    records = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
+    counts = {"run": 0, "passed": 0, "warned": 0, "failed": 0}
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
+        counts["run"] += 1
+        if evaluation.passed:
+            counts["passed"] += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            counts["warned"] += 1
+        else:
+            counts["failed"] += 1
+    return counts
+
+
+def check_summary(instance: dg.DagsterInstance, run_id: str, home: Path) -> dict:
+    """What the publish log records: this run's checks, and its dbt results by status."""
+    return {
+        "checks": check_counts(instance, run_id),
+        "dbt": run_results_summary(run_target_path(home, run_id)),
+    }
 
 
 @dg.asset(
@@ -38,10 +55,11 @@ def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     settings = warehouse.settings()
+    summary = check_summary(context.instance, context.run.run_id, settings.home)
     result = publish_marts(
         settings.build_db,
         settings.published_db,
-        check_summary={"dbt": dbt_test_summary()},
+        check_summary=summary,
         run_id=context.run.run_id,
     )
     if result.changed:
@@ -54,6 +72,7 @@ def published_warehouse(
             "path": dg.MetadataValue.path(str(result.path)),
             "version": result.version,
             "changed": result.changed,
+            "checks": dg.MetadataValue.json(summary),
             "row_counts": dg.MetadataValue.md("| table | rows |\n|---|---|\n" + table),
         }
     )
