@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.assets.warehouse import mart_keys
+from dagster_project.housekeeping import HISTORY_DAYS_ENV, prune_history
 from dagster_project.publish import publish_marts
 from dagster_project.resources import WarehouseResource
 from dagster_project.resources.dbt_artifacts import run_results_summary, run_target_path
@@ -66,6 +67,12 @@ def published_warehouse(
         context.log.info(f"Published version {result.version} to {result.path}")
     else:
         context.log.info(f"Marts unchanged; version {result.version} stays published.")
+    pruned = prune_history(context.instance, settings.gx_docs_dir, keep_run=context.run.run_id)
+    if pruned.runs or pruned.validations:
+        context.log.info(
+            f"Removed {pruned.runs} old runs and {pruned.validations} old validations "
+            f"({HISTORY_DAYS_ENV})."
+        )
     table = "\n".join(f"| {name} | {count:,} |" for name, count in result.row_counts.items())
     return dg.MaterializeResult(
         metadata={
