@@ -143,20 +143,34 @@ def wait_for_backfill(url: str, timeout: float = 900) -> tuple[str, list[dict]]:
     raise AssertionError(f"the backfill did not finish within {timeout} s: {data}")
 
 
-def launch_materialize_all(page, url: str) -> None:
-    """The asset graph's "Materialize all", every partition, "Launch backfill"."""
+def launch_materialize_all(page, url: str, units: list[str] | None = None) -> None:
+    """The asset graph's "Materialize all", every period, ``units`` (all if None), "Launch".
+
+    Dagster's UI backfills a period x unit selection as one run per unit, so a test that is
+    to finish in minutes picks one unit; a person presses "All" twice.
+    """
     page.goto(f"{url}/asset-groups")
     button = page.get_by_role("button", name="Materialize all")
     button.wait_for(timeout=120_000)
     page.wait_for_timeout(2000)
     button.click()
-    dialog = page.get_by_role("dialog")
+    dialog = page.locator(".dagster-dialog")
     launch = dialog.get_by_role("button", name="Launch backfill")
     launch.wait_for(timeout=60_000)
     page.wait_for_timeout(3000)  # the partition lists load after the dialog opens
-    for select_all in dialog.get_by_role("button", name="All", exact=True).all():
-        select_all.click()
-        page.wait_for_timeout(1500)
+    select_all = dialog.get_by_role("button", name="All", exact=True)
+    select_all.first.click()  # every period
+    page.wait_for_timeout(1500)
+    if units is None:
+        select_all.last.click()
+    else:
+        for unit in units:
+            dialog.get_by_text("Select a partition or create one").last.click()
+            page.keyboard.type(unit)
+            page.locator(".dagster-popover").get_by_text(unit, exact=True).click()
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1000)
+    page.wait_for_timeout(1500)
     launch.click()
     page.wait_for_timeout(3000)
 
