@@ -281,6 +281,10 @@ def ui(
             "[yellow]TCD_PSEUDONYM_KEY is not set: runs that parse reports will stop until it is "
             "(in the environment or .env), or start the UI with --demo-key for sample data."
         )
+    from dagster_project.resources.dbt_project import ensure_manifest
+
+    with console.status("Preparing the dbt manifest..."):
+        ensure_manifest()  # the webserver loads the code location from the packaged manifest
     initialise_storage()
     console.print(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops the UI and its daemon)")
     raise typer.Exit(run_services(service_commands(port)))
