@@ -16,6 +16,8 @@ def check_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
 
     A failed check of severity WARN counts as warned; one of severity ERROR as failed (a
     blocking one of those stops the publish, so a published run shows its non-blocking ones).
+    Every blocking check has run by now; a non-blocking one that does not depend on the marts
+    may still be running in parallel and is then not counted.
     """
     records = instance.get_records_for_run(
         run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
