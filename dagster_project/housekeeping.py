@@ -62,11 +62,25 @@ def prune_runs(instance: dg.DagsterInstance, cutoff: datetime, *, keep: str = ""
             run_id = record.dagster_run.run_id
             instance.compute_log_manager.delete_logs(prefix=[run_id])
             instance.delete_run(run_id)
+            _remove_run_shard(instance, run_id)
             removed += 1
 
 
-def prune_validations(docs_dir: Path, cutoff: datetime) -> int:
-    """Delete GX validation results and pages whose run time is before ``cutoff``."""
+def _remove_run_shard(instance: dg.DagsterInstance, run_id: str) -> None:
+    """SQLite keeps one event-log file per run; deleting its rows does not shrink it."""
+    path_for_shard = getattr(instance.event_log_storage, "path_for_shard", None)
+    if path_for_shard is None:  # PostgreSQL: the rows are gone, the server reuses the space
+        return
+    shard = Path(path_for_shard(run_id))
+    for path in (shard, shard.with_name(shard.name + "-wal"), shard.with_name(shard.name + "-shm")):
+        path.unlink(missing_ok=True)
+
+
+def prune_validations(docs_dir: Path, cutoff: datetime, *, keep_run: str = "") -> int:
+    """Delete GX validation results and pages whose run time is before ``cutoff``.
+
+    Validations are named by the Dagster run; those of ``keep_run`` always stay.
+    """
     removed = 0
     for root in (docs_dir / "validations", docs_dir / "gx" / "uncommitted" / "validations"):
         if not root.is_dir():
@@ -74,7 +88,7 @@ def prune_validations(docs_dir: Path, cutoff: datetime) -> int:
         in_site = root == docs_dir / "validations"
         for folder in sorted(root.rglob("*T*Z")):
             match = RUN_TIME.match(folder.name)
-            if not match or not folder.is_dir():
+            if not match or not folder.is_dir() or folder.parent.name == keep_run:
                 continue
             run_time = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
             if run_time < cutoff:
@@ -94,4 +108,7 @@ def prune_history(
     if days is None:
         return Pruned(0, 0)
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return Pruned(prune_runs(instance, cutoff, keep=keep_run), prune_validations(docs_dir, cutoff))
+    return Pruned(
+        prune_runs(instance, cutoff, keep=keep_run),
+        prune_validations(docs_dir, cutoff, keep_run=keep_run),
+    )

@@ -167,7 +167,7 @@ def launch_materialize_all(page, url: str, units: list[str] | None = None) -> No
         for unit in units:
             dialog.get_by_text("Select a partition or create one").last.click()
             page.keyboard.type(unit)
-            page.locator(".dagster-popover").get_by_text(unit, exact=True).click()
+            page.locator(".dagster-popover").get_by_text(unit, exact=True).first.click()
             page.keyboard.press("Escape")
             page.wait_for_timeout(1000)
     page.wait_for_timeout(1500)

@@ -30,7 +30,8 @@ def test_finished_runs_before_the_cutoff_go_with_their_logs(tmp_path: Path) -> N
         old = run_once(instance)
         current = run_once(instance)
         logs = tmp_path / "storage" / old
-        assert logs.exists()
+        shard = Path(instance.event_log_storage.path_for_shard(old))
+        assert logs.exists() and shard.exists()
         pruned = prune_history(
             instance,
             tmp_path / "docs",
@@ -40,7 +41,7 @@ def test_finished_runs_before_the_cutoff_go_with_their_logs(tmp_path: Path) -> N
         assert pruned.runs == 1
         assert instance.get_run_by_id(old) is None
         assert instance.get_run_by_id(current) is not None
-        assert not logs.exists()
+        assert not logs.exists() and not shard.exists()
 
 
 def test_recent_runs_stay(tmp_path: Path) -> None:
@@ -50,11 +51,11 @@ def test_recent_runs_stay(tmp_path: Path) -> None:
         assert instance.get_run_by_id(run_id) is not None
 
 
-def make_validation(docs: Path, when: datetime) -> list[Path]:
+def make_validation(docs: Path, when: datetime, run: str = "run-a") -> list[Path]:
     stamp = when.strftime("%Y%m%dT%H%M%S.000000Z")
     folders = [
-        docs / "validations" / "ket_nap" / "run-a" / stamp,
-        docs / "gx" / "uncommitted" / "validations" / "ket_nap" / "run-a" / stamp,
+        docs / "validations" / "ket_nap" / run / stamp,
+        docs / "gx" / "uncommitted" / "validations" / "ket_nap" / run / stamp,
     ]
     for folder in folders:
         folder.mkdir(parents=True)
@@ -69,6 +70,13 @@ def test_validations_older_than_the_cutoff_are_removed(tmp_path: Path) -> None:
     assert prune_validations(tmp_path, now - timedelta(days=90)) == 1
     assert not any(folder.exists() for folder in old)
     assert all(folder.exists() for folder in new)
+
+
+def test_the_running_validations_stay_whatever_the_cutoff(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    current = make_validation(tmp_path, now - timedelta(days=1), run="run-now")
+    assert prune_validations(tmp_path, now, keep_run="run-now") == 0
+    assert all(folder.exists() for folder in current)
 
 
 @pytest.mark.parametrize(
