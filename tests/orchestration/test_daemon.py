@@ -41,6 +41,15 @@ def watched_registry(folder: Path) -> Path:
     return path
 
 
+def all_runs_finished() -> bool:
+    """Every run recorded so far has ended (the steps after the publish included)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+    return bool(runs) and all(run.is_finished for run in runs)
+
+
 def accepted(published: Path, unit: str, period: str) -> bool:
     if not published.exists():
         return False
@@ -95,7 +104,9 @@ def test_the_daemon_publishes_a_report_dropped_into_a_pull_location(
     )  # fmt: skip
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < deadline and not accepted(published, "088", "2024-H1"):
+        while time.monotonic() < deadline and not (
+            accepted(published, "088", "2024-H1") and all_runs_finished()
+        ):
             assert daemon.poll() is None, (tmp_path / "daemon.log").read_text()[-3000:]
             time.sleep(5)
     finally:
