@@ -80,14 +80,16 @@ def child_pids(pid: int) -> list[int]:
 
 
 @contextmanager
-def tcd_ui(home: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[tuple]:
+def tcd_ui(
+    home: Path, *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> Iterator[tuple]:
     """`tcd ui` in its own process, as a user starts it; stopped with SIGTERM afterwards."""
     port = free_port()
     base = {k: v for k, v in os.environ.items() if k not in {"TCD_PSEUDONYM_KEY", "DAGSTER_HOME"}}
     log = (home.parent / f"tcd_ui_{port}.log").open("w")
     proc = subprocess.Popen(
         [str(TCD), "ui", "--home", str(home), "--port", str(port), *args],
-        cwd=REPO,
+        cwd=cwd,
         env={**base, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -51,3 +51,21 @@ def test_a_stop_signal_ends_the_webserver_the_daemon_and_all_they_started(
         assert proc.wait(timeout=120) == 0
         left = wait_gone(started, pgid, timeout=30)
         assert not left, [command_line(pid) for pid in left]
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+def test_the_key_in_dot_env_reaches_the_webserver_and_the_daemon(tmp_path: Path) -> None:
+    """Runs launched from the UI (by the daemon, or the webserver) inherit their environment."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    (workdir / ".env").write_text("TCD_PSEUDONYM_KEY=key-from-dot-env\n", encoding="utf-8")
+    with tcd_ui(tmp_path / "home", cwd=workdir) as (_, proc):
+        children = child_pids(proc.pid)
+        environments = [environment_of(pid) for pid in children]
+    assert len(environments) == 2
+    assert all(env.get("TCD_PSEUDONYM_KEY") == "key-from-dot-env" for env in environments)
+    assert all("TCD_DEMO_KEY" not in env for env in environments)
