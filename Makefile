@@ -33,8 +33,10 @@ demo: setup
 test: setup
 	$(BIN)/pytest
 
+# The UI for the demo: runs it starts fall back to the public demo key when TCD_PSEUDONYM_KEY
+# (environment or .env) is unset, as `make demo` does.
 ui: setup
-	$(BIN)/tcd ui
+	$(BIN)/tcd ui --demo-key
 
 lint: setup
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.settings import REPO_ROOT, Settings, load_settings
+from dagster_project.settings import Settings, load_settings
 
 app = typer.Typer(
     name="tcd",
@@ -46,10 +46,9 @@ def _prepare_environment(settings: Settings) -> None:
     os.environ["TCD_HOME"] = str(settings.home)
     os.environ.update(settings.dbt_env())
     if not os.environ.get("DAGSTER_HOME"):
-        settings.dagster_home.mkdir(parents=True, exist_ok=True)
-        instance_yaml = settings.dagster_home / "dagster.yaml"  # run history in this folder
-        if not instance_yaml.exists():
-            instance_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        from dagster_project.service import ensure_instance
+
+        ensure_instance(settings.dagster_home)  # run history in this folder: deploy/dagster.yaml
         os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     settings.ensure_dirs()
 
@@ -286,17 +285,57 @@ def _print_load_summary(settings: Settings, results: list) -> None:
 def ui(
     home: HomeOption = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+    demo_key: Annotated[
+        bool,
+        typer.Option(
+            "--demo-key",
+            help="Let runs started from the UI use the public demo pseudonymisation key when "
+            "TCD_PSEUDONYM_KEY is unset (sets TCD_DEMO_KEY=1). Sample data only.",
+        ),
+    ] = False,
 ) -> None:
-    """Start the Dagster UI on 127.0.0.1 (stop it with Ctrl-C)."""
+    """Start the Dagster UI on 127.0.0.1 with its daemon (stop both with Ctrl-C or SIGTERM)."""
+    from dagster_project.service import initialise_storage, run_services, service_commands
+
     settings = load_settings(home)
     _prepare_environment(settings)
-    dagster = Path(sys.executable).with_name("dagster")
-    args = [
-        str(dagster), "dev", "-m", "dagster_project.definitions",
-        "-h", "127.0.0.1", "-p", str(port),
-    ]  # fmt: skip
-    os.chdir(REPO_ROOT)
-    os.execv(args[0], args)
+    if demo_key:
+        os.environ["TCD_DEMO_KEY"] = "1"
+    elif not os.environ.get("TCD_PSEUDONYM_KEY"):
+        err_console.print(
+            "[yellow]TCD_PSEUDONYM_KEY is not set: runs that parse reports will stop until it is "
+            "(in the environment or .env), or start the UI with --demo-key for sample data."
+        )
+    from dagster_project.resources.dbt_project import ensure_manifest
+
+    with console.status("Preparing the dbt manifest..."):
+        ensure_manifest()  # the webserver loads the code location from the packaged manifest
+    initialise_storage()
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops the UI and its daemon)")
+    raise typer.Exit(run_services(service_commands(port)))
+
+
+@app.command()
+def docs(
+    home: HomeOption = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port on 127.0.0.1 (default: the port of TCD_DOCS_URL, else 3001)."),
+    ] = None,
+) -> None:
+    """Serve the Great Expectations Data Docs on 127.0.0.1 (they need no internet)."""
+    from dagster_project.quality.data_docs import docs_port, docs_server
+
+    port = port or docs_port()
+    folder = load_settings(home).gx_docs_dir
+    server = docs_server(folder, port)
+    console.print(f"Data Docs of {folder} on http://127.0.0.1:{port}/index.html (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @app.command()

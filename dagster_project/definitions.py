@@ -30,7 +30,7 @@ defs = dg.Definitions(
     schedules=[nightly_load],
     sensors=[new_report_files, load_after_pull],
     resources={
-        "warehouse": WarehouseResource(),
+        "warehouse": WarehouseResource.from_environment(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 TCD = Path(sys.executable).with_name("tcd")
-COMMANDS = ["load", "backfill", "validate", "template", "status", "sample", "ui"]
+COMMANDS = ["load", "backfill", "validate", "template", "status", "sample", "ui", "docs"]
 
 
 def tcd(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

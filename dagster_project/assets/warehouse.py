@@ -12,6 +12,11 @@ from dagster_dbt import (
 )
 
 from dagster_project.resources import WarehouseResource, dbt_project
+from dagster_project.resources.dbt_artifacts import (
+    prune_run_targets,
+    run_target_path,
+    runs_kept,
+)
 
 SOURCE_ASSETS = {
     "parsed": dg.AssetKey("parsed_reports"),
@@ -83,8 +88,15 @@ def warehouse_dbt(
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ):
-    warehouse.export_dbt_env().build_db.parent.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
+    settings = warehouse.export_dbt_env()
+    settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    target_path = run_target_path(settings.home, context.run.run_id)
+    yield from dbt.cli(
+        dbt_build_args(full_refresh=config.full_refresh), context=context, target_path=target_path
+    ).stream()
+    removed = prune_run_targets(settings.home, runs_kept(), current=target_path)
+    if removed:
+        context.log.info(f"Removed the dbt artifacts of {len(removed)} older runs.")
 
 
 def mart_keys() -> list[dg.AssetKey]:

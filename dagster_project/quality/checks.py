@@ -52,7 +52,9 @@ def outcome_result(
     if outcome.skipped:
         metadata["skipped"] = dg.MetadataValue.md("\n".join(f"- {s}" for s in outcome.skipped))
     if outcome.docs_url:
-        metadata["data_docs"] = dg.MetadataValue.url(outcome.docs_url)
+        metadata["data_docs"] = dg.MetadataValue.url(outcome.docs_url)  # served by `tcd docs`
+    if outcome.docs_path:
+        metadata["data_docs_file"] = dg.MetadataValue.path(outcome.docs_path)
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,
@@ -85,7 +87,11 @@ def mart_check_key(family: str, table: str) -> dg.AssetCheckKey:
 
 
 def run_sheet_check(
-    sheet: str, parsed_dir: Path, docs_dir: Path | None, periods: list[str] | None = None
+    sheet: str,
+    parsed_dir: Path,
+    docs_dir: Path | None,
+    periods: list[str] | None = None,
+    run_name: str | None = None,
 ) -> dg.AssetCheckResult:
     """Validate one parsed sheet over the accepted report versions of some periods (or all)."""
     common = {"key": sheet_check_key(sheet), "suite_name": sheet, "severity": SHEET_SEVERITY}
@@ -93,11 +99,12 @@ def run_sheet_check(
         frame = read_parsed_sheet(parsed_dir, sheet, periods)
     except TableMissing as error:
         return missing_result(error, **common)
-    return outcome_result(validate_frame(sheet, frame, docs_dir=docs_dir), **common)
+    outcome = validate_frame(sheet, frame, docs_dir=docs_dir, run_name=run_name)
+    return outcome_result(outcome, **common)
 
 
 def run_mart_check(
-    family: str, table: str, build_db: Path, docs_dir: Path | None
+    family: str, table: str, build_db: Path, docs_dir: Path | None, run_name: str | None = None
 ) -> dg.AssetCheckResult:
     """Validate one mart table of the build database against its family suite."""
     suite_name = f"{family}.{table}"
@@ -110,7 +117,8 @@ def run_mart_check(
         frame = read_mart(build_db, table)
     except TableMissing as error:
         return missing_result(error, **common)
-    return outcome_result(validate_frame(suite_name, frame, docs_dir=docs_dir), **common)
+    outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
+    return outcome_result(outcome, **common)
 
 
 def _sheet_checks() -> dg.AssetChecksDefinition:
@@ -132,7 +140,9 @@ def _sheet_checks() -> dg.AssetChecksDefinition:
         periods = run_periods(context.run.tags)
         for sheet in SHEETS:
             if sheet_check_key(sheet) in context.selected_asset_check_keys:
-                yield run_sheet_check(sheet, settings.parsed_dir, settings.gx_docs_dir, periods)
+                yield run_sheet_check(
+                    sheet, settings.parsed_dir, settings.gx_docs_dir, periods, context.run.run_id
+                )
 
     return gx_parsed_sheets
 
@@ -163,7 +173,9 @@ def _mart_checks() -> dg.AssetChecksDefinition:
         settings = warehouse.settings()
         for family, table in tables:
             if mart_check_key(family, table) in context.selected_asset_check_keys:
-                yield run_mart_check(family, table, settings.build_db, settings.gx_docs_dir)
+                yield run_mart_check(
+                    family, table, settings.build_db, settings.gx_docs_dir, context.run.run_id
+                )
 
     return gx_marts
 

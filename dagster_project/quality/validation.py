@@ -11,15 +11,18 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
+from dagster_project.quality.data_docs import http_url, localise_site
 from dagster_project.quality.frames import add_derived_columns
 from dagster_project.quality.suites import load_suite_dict, resolve_parameters, suite_parameters
 
@@ -45,7 +48,10 @@ class ValidationOutcome:
     """One entry per failed expectation: expectation, column, unexpected_count, sample_values,
     rule_code, description, observed_value and error (when GX could not evaluate it)."""
     docs_url: str | None = None
-    """file:// URL of the rendered validation page, when Data Docs were requested."""
+    """http URL of the rendered validation page as `tcd docs` serves it, when Data Docs were
+    requested."""
+    docs_path: str | None = None
+    """The same page as a file."""
     skipped: list[str] = field(default_factory=list)
     """Expectations not run, each with the reason (unknown parameter, optional column absent)."""
     row_count: int = 0
@@ -208,10 +214,13 @@ def _batch_definition(ctx: Any, asset_name: str) -> Any:
     return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
-def _run(ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool) -> Any:
-    """Validate and return (validation result, docs URL or None)."""
+def _run(
+    ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool, run_name: str | None
+) -> Any:
+    """Validate and return (validation result, docs file URL or None)."""
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
+    from great_expectations.core.run_identifier import RunIdentifier
 
     name = suite_dict["name"]
     batch_definition = _batch_definition(ctx, name)
@@ -231,7 +240,8 @@ def _run(ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool
             result_format=RESULT_FORMAT,
         )
     )
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df})
+    run_id = RunIdentifier(run_name=run_name) if run_name else None
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=run_id)
     identifier, result = next(iter(checkpoint_result.run_results.items()))
     urls = ctx.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
     return result, (urls[0]["site_url"] if urls else None)
@@ -267,12 +277,14 @@ def validate_frame(
     *,
     docs_dir: Path | None = None,
     parameters: Mapping[str, Any] | None = None,
+    run_name: str | None = None,
 ) -> ValidationOutcome:
     """Validate ``df`` against ``expectations/<suite_name>.json``.
 
     ``suite_name`` is a sheet suite (``ket_nap``) or ``<family>.<table>`` for a mart
     (``admissions.fct_admissions``). Value-set parameters default to the dbt seeds. With
-    ``docs_dir`` the result is also rendered as Data Docs HTML there.
+    ``docs_dir`` the result is also rendered as Data Docs HTML there, as a validation named
+    ``run_name`` (the Dagster run id), with every page loading its assets from the site itself.
     """
     suite_dict = load_suite_dict(suite_name)
     suite_dict, skipped = resolve_parameters(
@@ -282,13 +294,19 @@ def validate_frame(
     suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
     with _lock, _docs_lock(docs_dir) if docs_dir else nullcontext():
         ctx = _context(docs_dir)
-        result, docs_url = _run(ctx, suite_dict, frame, with_docs=docs_dir is not None)
+        started_ns = time.time_ns()
+        result, file_url = _run(
+            ctx, suite_dict, frame, with_docs=docs_dir is not None, run_name=run_name
+        )
+        if docs_dir is not None:
+            localise_site(docs_dir, since_ns=started_ns)
     failed = [_finding(r) for r in result.results if not r.success]
     return ValidationOutcome(
         success=bool(result.success),
         evaluated=len(result.results),
         failed=failed,
-        docs_url=docs_url,
+        docs_url=http_url(file_url, docs_dir) if docs_dir else None,
+        docs_path=unquote(urlparse(file_url).path) if file_url else None,
         skipped=skipped + absent,
         row_count=len(frame),
     )

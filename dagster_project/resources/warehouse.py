@@ -6,6 +6,15 @@ import dagster as dg
 
 from dagster_project.settings import Settings, load_settings
 
+DEMO_KEY_ENV = "TCD_DEMO_KEY"
+"""Set to 1 (``tcd ui --demo-key``, ``make ui``) to let UI, schedule and sensor runs fall back to
+the public demo pseudonymisation key when ``TCD_PSEUDONYM_KEY`` is unset. Never for real data."""
+
+
+def demo_key_allowed() -> bool:
+    """Whether this process was started to run on sample data with the public demo key."""
+    return os.environ.get(DEMO_KEY_ENV, "").strip().lower() in {"1", "true", "yes"}
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """Locations under TCD_HOME and the pseudonymisation policy.
@@ -17,6 +26,16 @@ class WarehouseResource(dg.ConfigurableResource):
     home: str = ""
     allow_demo_key: bool = False
 
+    @classmethod
+    def from_environment(cls) -> "WarehouseResource":
+        """The resource as the code location builds it: the demo key only when asked for.
+
+        UI, schedule and sensor runs carry no run config for this resource, so the process
+        environment (and ``.env``, which ``tcd`` and Dagster read) decides, as it does for
+        ``TCD_PSEUDONYM_KEY`` itself.
+        """
+        return cls(allow_demo_key=demo_key_allowed())
+
     def settings(self) -> Settings:
         return load_settings(self.home or None)
 
@@ -24,4 +43,8 @@ class WarehouseResource(dg.ConfigurableResource):
         """Point the dbt subprocess at this warehouse; dbt inherits the process environment."""
         settings = self.settings()
         os.environ.update(settings.dbt_env())
+        # A run that builds some models (a UI subset, a backfill's first step) runs only the
+        # tests whose every parent it builds; dbt's default would also run tests reaching into
+        # models not built yet, and fail them.
+        os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
         return settings

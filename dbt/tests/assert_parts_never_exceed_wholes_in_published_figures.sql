@@ -1,4 +1,7 @@
 -- No published figure is larger than the figure it is part of.
+-- A check on mart_indicators in Dagster.
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicators'}}}) }}
+
 select
     parts.unit_code,
     parts.period_code,

@@ -1,4 +1,7 @@
 -- The province roll-up equals the sum over its leaf reporting units' published figures.
+-- A check on mart_indicators in Dagster.
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicators'}}}) }}
+
 with
 
 leaves as (

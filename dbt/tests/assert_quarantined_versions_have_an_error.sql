@@ -1,4 +1,7 @@
 -- A quarantined version always has an error finding in dq_issues to say why.
+-- A check on dq_issues in Dagster.
+{{ config(meta={'dagster': {'ref': {'name': 'dq_issues'}}}) }}
+
 select statuses.report_id
 from {{ ref('int_report_status') }} as statuses
 left join {{ ref('dq_issues') }} as issues

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -175,7 +174,7 @@ def test_data_docs_page_is_written_for_a_failed_validation(params, tmp_path: Pat
     outcome = validate_frame("ket_nap", frame, docs_dir=tmp_path / "gx", parameters=params)
 
     assert not outcome.success
-    page = Path(urlparse(outcome.docs_url).path)
+    page = Path(outcome.docs_path)
     assert page.is_file() and page.is_relative_to(tmp_path / "gx")
     assert "male" in page.read_text(encoding="utf-8")
     assert (tmp_path / "gx" / "index.html").is_file()
@@ -190,7 +189,7 @@ def test_data_docs_folder_is_reused_by_a_later_process(params, tmp_path: Path, m
 
     assert first.success and second.success
     assert second.docs_url != first.docs_url
-    assert Path(urlparse(second.docs_url).path).is_file()
+    assert Path(second.docs_path).is_file()
 
 
 def test_evaluation_history_column_extends_the_attainment_grain(params):

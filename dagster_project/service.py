@@ -1,0 +1,147 @@
+"""`tcd ui`: dagster-webserver and dagster-daemon as two children that stop together.
+
+`dagster dev` is Dagster's development server; a team's server runs the webserver and the daemon
+(see `deploy/`). `tcd ui` runs the same two programs on one machine, in one process group of
+their own, so that Ctrl-C in a terminal, or SIGTERM from a supervisor, stops both of them and
+every code server and run worker they started. Dagster's own graceful stop is SIGINT: each child
+gets it first, then the group gets SIGTERM and finally SIGKILL if anything is still there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from dagster_project.settings import REPO_ROOT
+
+DEPLOY_DIR = REPO_ROOT / "deploy"
+WORKSPACE = DEPLOY_DIR / "workspace.yaml"
+INSTANCE_TEMPLATE = DEPLOY_DIR / "dagster.yaml"
+GRACE_SECONDS = 20.0
+"""How long the children get to stop after SIGINT before the group is terminated."""
+
+log = logging.getLogger(__name__)
+
+
+def ensure_instance(dagster_home: Path) -> Path:
+    """Give a Dagster home the project's instance settings unless it has its own already."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = dagster_home / "dagster.yaml"
+    if not instance_yaml.exists():
+        instance_yaml.write_text(INSTANCE_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    return instance_yaml
+
+
+def initialise_storage() -> None:
+    """Create the instance's databases once, before two processes race to create them.
+
+    On a new Dagster home, a webserver and a daemon started together would both create the
+    SQLite schema and stamp its migration table twice, after which neither loads the code.
+    """
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        instance.get_runs(limit=1)
+        instance.get_asset_keys(limit=1)
+
+
+def service_commands(
+    port: int, *, host: str = "127.0.0.1", workspace: Path = WORKSPACE
+) -> dict[str, list[str]]:
+    """The two command lines, from this environment's scripts, on one workspace file."""
+    bin_dir = Path(sys.executable).parent
+    return {
+        "dagster-webserver": [
+            str(bin_dir / "dagster-webserver"),
+            "-w", str(workspace),
+            "-h", host,
+            "-p", str(port),
+        ],
+        "dagster-daemon": [str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)],
+    }  # fmt: skip
+
+
+class Services:
+    """The running children, in one new process group led by the first of them."""
+
+    def __init__(self, commands: dict[str, Sequence[str]], env: dict[str, str] | None = None):
+        self.procs: dict[str, subprocess.Popen] = {}
+        group = 0
+        for name, command in commands.items():
+            proc = subprocess.Popen(
+                list(command), cwd=REPO_ROOT, env=env, process_group=group, stdin=subprocess.DEVNULL
+            )
+            self.procs[name] = proc
+            group = group or proc.pid
+        self.pgid = group
+
+    def exited(self) -> dict[str, int]:
+        return {name: p.returncode for name, p in self.procs.items() if p.poll() is not None}
+
+    def group_alive(self) -> bool:
+        try:
+            os.killpg(self.pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # a process we cannot signal is still in the group
+            return True
+        return True
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pgid, sig)
+
+    def _wait_group(self, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            for proc in self.procs.values():
+                proc.poll()
+            if not self.group_alive():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self, grace: float = GRACE_SECONDS) -> None:
+        """SIGINT to each child, SIGTERM to the group, then SIGKILL: never leave one behind."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        if self._wait_group(time.monotonic() + grace):
+            return
+        self._signal_group(signal.SIGTERM)
+        if self._wait_group(time.monotonic() + 10):
+            return
+        self._signal_group(signal.SIGKILL)
+        self._wait_group(time.monotonic() + 10)
+
+
+def run_services(commands: dict[str, Sequence[str]], env: dict[str, str] | None = None) -> int:
+    """Run the children until one exits or this process gets SIGINT/SIGTERM; stop them all.
+
+    Returns 0 after a requested stop, else the exit code of the child that ended first.
+    """
+    requested: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        requested.append(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    services = Services(commands, env)
+    try:
+        while not requested and not services.exited():
+            time.sleep(0.2)
+    finally:
+        services.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if requested:
+        return 0
+    name, code = next(iter(services.exited().items()))
+    log.error("%s exited with code %s; the other was stopped.", name, code)
+    return code or 1

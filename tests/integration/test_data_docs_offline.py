@@ -1,0 +1,80 @@
+"""The Data Docs of a real load, served by `tcd docs`, render complete with the network cut off.
+
+Chromium may reach 127.0.0.1 only: every other request is aborted and recorded. The index must
+be styled, its lists of validations and suites filled (bootstrap-table does that in the
+browser), and a validation page must open with its findings.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.integration.browser import (
+    TCD,
+    chromium_page,
+    free_port,
+    require_chromium,
+    screenshot_dir,
+    wait_for_http,
+)
+from tests.integration.conftest import REPO, LoadRun
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def docs_url(demo_load: LoadRun, tmp_path: Path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(TCD), "docs", "--home", str(demo_load.home), "--port", str(port)],
+        cwd=REPO, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/index.html", proc, timeout=60)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def test_data_docs_render_complete_with_no_network(docs_url: str, tmp_path: Path) -> None:
+    require_chromium()
+    shots = screenshot_dir(tmp_path)
+    blocked: list[str] = []
+
+    def only_localhost(route) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    with chromium_page() as page:
+        page.route("**/*", only_localhost)
+        page.goto(f"{docs_url}/index.html")
+        rows = page.locator("table tbody tr")
+        rows.first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=shots / "data_docs_index_offline.png", full_page=True)
+        libraries = page.evaluate(
+            "() => [typeof window.jQuery, typeof (window.jQuery && jQuery.fn.bootstrapTable)]"
+        )
+        navbar_height = page.evaluate(
+            "() => document.querySelector('nav') && document.querySelector('nav').offsetHeight"
+        )
+        row_count = rows.count()
+        rows.first.locator("td").nth(1).click()  # a row opens its validation
+        page.wait_for_url("**/validations/**", timeout=30_000)
+        page.get_by_text("Overview").first.wait_for(timeout=30_000)
+        page.screenshot(path=shots / "data_docs_validation_offline.png", full_page=True)
+    assert blocked == [], f"requests that needed the internet: {blocked}"
+    assert libraries == ["function", "function"]
+    assert row_count > 1
+    assert navbar_height and navbar_height < 200, "Bootstrap's styles lay out the navbar"

@@ -1,0 +1,57 @@
+"""A week of nightly loads leaves the code checkout as it was and the home folder bounded.
+
+The retention settings are turned down so that a week shows what a year would: three runs of
+dbt artifacts, and no run history or validation older than the run that just published.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.integration.conftest import REPO, run_load
+
+pytestmark = pytest.mark.integration
+
+NIGHTS = 7
+KEPT = 3
+ONE_RUN_OF_DBT_ARTIFACTS = 5 * 2**20
+"""dbt writes about 12 MB a run for this project; far more than 5 MB in any case."""
+
+
+def tree_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def checkout_dbt_files() -> set[str]:
+    return {str(path.relative_to(REPO)) for path in (REPO / "dbt").rglob("*") if path.is_file()}
+
+
+def test_a_week_of_nightly_loads_keeps_the_disk_bounded(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {"TCD_DBT_RUNS_KEPT": str(KEPT), "TCD_RUN_HISTORY_DAYS": "0"}
+    before = checkout_dbt_files()
+    sizes = []
+    for night in range(NIGHTS):
+        run = run_load(home, "--demo-key", env=env)
+        assert run.returncode == 0, f"night {night + 1}: {run.stdout[-2000:]}{run.stderr[-2000:]}"
+        sizes.append(tree_size(home))
+    runs = sorted((home / "dbt" / "target").iterdir())
+    assert len(runs) == KEPT, [path.name for path in runs]
+    assert all((path / "run_results.json").is_file() for path in runs)
+    assert checkout_dbt_files() == before, "a load wrote into the code checkout's dbt/ folder"
+    growth = sizes[-1] - sizes[KEPT]
+    assert growth < ONE_RUN_OF_DBT_ARTIFACTS, f"the last nights grew the home by {growth:,} bytes"
+    with duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True) as con:
+        summary = json.loads(
+            con.execute("select check_summary from marts.publish_log order by version").fetchone()[
+                0
+            ]
+        )
+    checks = summary["checks"]
+    assert checks["run"] > 50 and checks["run"] == checks["passed"] + checks["warned"]
+    assert checks["failed"] == 0
+    assert summary["dbt"]["pass"] > 50
