@@ -104,3 +104,19 @@ def test_every_relation_is_published_as_parquet_of_the_same_publish(demo_load: L
         for table in tables:
             (count,) = con.execute(f"select count(*) from '{folder}/{table}.parquet'").fetchone()
             assert count == demo_load.scalar(f"select count(*) from marts.{table}"), table
+
+
+def test_every_dashboard_dataset_query_returns_labelled_rows(demo_load: LoadRun) -> None:
+    import yaml
+
+    for path in sorted((REPO / "bi" / "dashboard" / "datasets").rglob("*.yaml")):
+        dataset = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows = demo_load.query(dataset["sql"])
+        names = [c["column_name"] for c in dataset["columns"]]
+        with duckdb.connect(str(demo_load.published), read_only=True) as con:
+            described = [d[0] for d in con.execute(dataset["sql"]).description]
+        assert rows and described == names, path.name
+        label_columns = {"chi_tieu", "trang_thai", "doi_tuong", "khu_vuc", "muc_do", "dung_han"}
+        for index, name in enumerate(names):
+            if name in label_columns:
+                assert all(row[index] is not None for row in rows), (path.name, name)
