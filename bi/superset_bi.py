@@ -78,17 +78,23 @@ def _superset(env: dict[str, str], *args: str) -> None:
         )
 
 
-def write_bundle(published: Path, out: Path) -> Path:
-    """Zip bi/dashboard as a Superset export bundle, pointed at ``published`` (absolute)."""
+def write_bundle(published: Path, out: Path, *, kind: str = "Dashboard") -> Path:
+    """Zip bi/dashboard as a Superset export bundle, pointed at ``published`` (absolute).
+
+    ``kind`` is the bundle type: ``Dashboard`` for *Dashboards → Import*, ``assets`` for the
+    assets API, which overwrites every object it holds."""
     uri_path = str(published.resolve())
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted(BUNDLE_DIR.rglob("*.yaml")):
             text = path.read_text(encoding="utf-8").replace(URI_PLACEHOLDER, uri_path)
+            if path.name == "metadata.yaml":
+                text = text.replace("type: Dashboard", f"type: {kind}")
             bundle.writestr(f"tcd_dashboard/{path.relative_to(BUNDLE_DIR)}", text)
     return out
 
 
 def setup(published: Path, home: Path) -> tuple[dict[str, str], str]:
+    """Superset's metadata database, roles and admin user (idempotent)."""
     if not published.exists():
         sys.exit(
             f"Chưa có kho dữ liệu công bố tại {published}: chạy `make demo` trước. / "
@@ -103,9 +109,39 @@ def setup(published: Path, home: Path) -> tuple[dict[str, str], str]:
     )  # fmt: skip
     _superset(env, "fab", "reset-password", "--username", ADMIN, "--password", password)
     _superset(env, "init")
-    bundle = write_bundle(published, home / "dashboard.zip")
-    _superset(env, "import-dashboards", "--path", str(bundle), "--username", ADMIN)
     return env, password
+
+
+def _session(url: str, password: str) -> requests.Session:
+    """An API session as the admin: bearer token, CSRF token and its cookie."""
+    session = requests.Session()
+    login = session.post(
+        f"{url}/api/v1/security/login",
+        json={"username": ADMIN, "password": password, "provider": "db", "refresh": False},
+        timeout=30,
+    )
+    login.raise_for_status()
+    session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    csrf = session.get(f"{url}/api/v1/security/csrf_token/", timeout=30)
+    csrf.raise_for_status()
+    session.headers["X-CSRFToken"] = csrf.json()["result"]
+    session.headers["Referer"] = url
+    return session
+
+
+def import_bundle(url: str, password: str, bundle: Path) -> None:
+    """Import through the assets API, which overwrites every object of the bundle (the
+    dashboard import keeps existing charts, datasets and databases as they were)."""
+    session = _session(url, password)
+    with open(bundle, "rb") as handle:
+        answer = session.post(
+            f"{url}/api/v1/assets/import/",
+            files={"bundle": (bundle.name, handle, "application/zip")},
+            data={"passwords": "{}"},
+            timeout=300,
+        )
+    if not answer.ok:
+        sys.exit(f"Import failed / nhập bảng điều khiển lỗi: {answer.status_code} {answer.text}")
 
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen:
@@ -152,14 +188,7 @@ def _query(form_data: dict) -> dict:
 
 def check(url: str, password: str) -> int:
     """Render every chart of the dashboard through the chart-data API; the number that failed."""
-    session = requests.Session()
-    login = session.post(
-        f"{url}/api/v1/security/login",
-        json={"username": ADMIN, "password": password, "provider": "db", "refresh": False},
-        timeout=30,
-    )
-    login.raise_for_status()
-    session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    session = _session(url, password)
     listing = session.get(f"{url}/api/v1/dashboard/{DASHBOARD_SLUG}/charts", timeout=60)
     listing.raise_for_status()
     charts = listing.json()["result"]
@@ -196,6 +225,88 @@ def check(url: str, password: str) -> int:
     return failures
 
 
+BROWSER_STATE = """
+(() => {
+  const text = document.body ? document.body.innerText : "";
+  return JSON.stringify({
+    loading: document.querySelectorAll('.loading, [data-test="loading-indicator"]').length,
+    charts: document.querySelectorAll('canvas, table').length,
+    errors: (text.match(/An error occurred|Unexpected error/g) || []).length,
+  });
+})()
+"""
+
+
+def check_in_browser(url: str, password: str, seconds: float = 120) -> int:
+    """Open the dashboard in headless Chromium (when installed) and count the charts that show
+    an error: a chart can answer the API and still fail to draw (a wrong option in its params)."""
+    import json
+    import re
+    import shutil
+    import socket
+
+    import websocket  # websocket-client, a Superset dependency
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("skip browser check: no chromium on PATH")
+        return 0
+    session = requests.Session()
+    page = session.get(f"{url}/login/", timeout=30)
+    token = re.search(r'csrf_token[^>]*value="([^"]+)"', page.text).group(1)
+    session.post(
+        f"{url}/login/",
+        data={"username": ADMIN, "password": password, "csrf_token": token},
+        timeout=30,
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    browser = subprocess.Popen(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+         f"--remote-debugging-port={port}", "--window-size=1600,1400", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        targets = None
+        for _ in range(100):
+            try:
+                targets = requests.get(f"http://127.0.0.1:{port}/json", timeout=2).json()
+                break
+            except requests.RequestException:
+                time.sleep(0.3)
+        target = next(t for t in targets or [] if t["type"] == "page")
+        ws = websocket.create_connection(target["webSocketDebuggerUrl"], suppress_origin=True)
+        counter = iter(range(1, 10**6))
+
+        def call(method: str, **params):
+            ident = next(counter)
+            ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+            while True:
+                message = json.loads(ws.recv())
+                if message.get("id") == ident:
+                    return message.get("result", {})
+
+        call("Network.enable")
+        for name, value in session.cookies.get_dict().items():
+            call("Network.setCookie", name=name, value=value, url=url)
+        call("Page.navigate", url=f"{url}/superset/dashboard/{DASHBOARD_SLUG}/?standalone=1")
+        expected = len(list((BUNDLE_DIR / "charts").glob("*.yaml")))
+        deadline = time.monotonic() + seconds
+        state = {}
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            result = call("Runtime.evaluate", expression=BROWSER_STATE, returnByValue=True)
+            state = json.loads(result["result"]["value"])
+            if not state["loading"] and state["charts"] + state["errors"] >= expected:
+                break
+        print(f"browser: {state}")
+        return state.get("errors", 0) or (0 if state.get("charts", 0) >= expected else 1)
+    finally:
+        browser.kill()
+        browser.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,13 +327,21 @@ def main() -> None:
         return
     if args.command == "check":
         password = _secret(args.home.resolve(), "TCD_BI_ADMIN_PASSWORD", "admin_password")
-        sys.exit(1 if check(args.url, password) else 0)
+        failures = check(args.url, password) + check_in_browser(args.url, password)
+        sys.exit(1 if failures else 0)
     home = args.home.resolve()
+
+    def stop(signum, frame):  # SIGTERM stops the server as Ctrl-C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     env, password = setup(args.published, home)
     server = serve(env, args.port)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        failures = check(url, password)
+        assets = write_bundle(args.published, home / "assets.zip", kind="assets")
+        import_bundle(url, password, assets)
+        failures = check(url, password) + check_in_browser(url, password)
         if failures:
             sys.exit(f"{failures} chart(s) failed to render / {failures} biểu đồ lỗi")
         if args.no_wait:
@@ -237,7 +356,7 @@ def main() -> None:
         pass
     finally:
         if server.poll() is None:
-            server.send_signal(signal.SIGINT)
+            server.terminate()
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
