@@ -11,7 +11,7 @@ MANIFEST := dbt/target/manifest.json
 # dagster-dbt looks for `dbt` on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup demo test ui lint format docs bench clean
+.PHONY: setup demo test ui lint format docs bench clean bi
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -53,6 +53,22 @@ docs: setup
 
 bench: setup
 	$(BIN)/python benchmarks/parse_throughput.py
+
+# Superset in its own environment, read-only on the published file, with the dashboard of bi/
+# imported; every chart is rendered through the API before it serves on 127.0.0.1:$(BI_PORT).
+# Not part of CI (it installs Superset from the registry). Run `make demo` first.
+BI_HOME ?= data/bi
+BI_VENV ?= $(BI_HOME)/venv
+BI_PORT ?= 8088
+PUBLISHED ?= data/published/warehouse.duckdb
+
+$(BI_VENV)/bin/superset: bi/requirements.txt
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bi/requirements.txt
+	@touch $@
+
+bi: $(BI_VENV)/bin/superset
+	$(BI_VENV)/bin/python bi/superset_bi.py up --published $(PUBLISHED) --home $(BI_HOME) --port $(BI_PORT)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs data

@@ -275,8 +275,8 @@ def _print_load_summary(settings: Settings, results: list) -> None:
     console.print(table)
     if succeeded:
         console.print(
-            f"Query it: duckdb -readonly {settings.published_db} "
-            '"select * from marts.mart_indicators limit 10"\n'
+            f"Query it: tcd sql{_home_hint(settings)} "
+            '-c "select * from marts.mart_target_attainment limit 10"\n'
             "Open the Dagster UI: tcd ui (http://127.0.0.1:3000)"
         )
 
@@ -423,6 +423,46 @@ def report(
         raise CliError(str(exc)) from exc
     for path in evaluation.paths:
         console.print(f"Wrote {path}")
+
+
+@app.command()
+def sql(
+    home: HomeOption = None,
+    command: Annotated[
+        str | None,
+        typer.Option("-c", "--command", help="Run this SQL and exit (several statements too)."),
+    ] = None,
+) -> None:
+    """A read-only SQL prompt on the published warehouse (schema marts); -c runs one query."""
+    import duckdb
+
+    from dagster_project import sql_shell
+
+    settings = load_settings(home)
+    db = settings.published_db
+    if not db.exists():
+        raise CliError(
+            f"Chưa có kho dữ liệu công bố tại {db}: chạy `tcd load` trước. / "
+            f"Nothing is published yet at {db}: run `tcd load` first."
+        )
+    with sql_shell.connect(db) as con:
+        if command is not None:
+            try:
+                sql_shell.run(con, command, sys.stdout)
+            except duckdb.Error as exc:
+                raise CliError(f"Truy vấn lỗi / The query failed: {exc}") from exc
+        elif not sys.stdin.isatty():
+            try:
+                sql_shell.session(con, sys.stdin.read().splitlines(), sys.stdout)
+            except duckdb.Error as exc:
+                raise CliError(f"Truy vấn lỗi / The query failed: {exc}") from exc
+        else:
+            sql_shell.interactive(con, db)
+
+
+def _home_hint(settings: Settings) -> str:
+    default = (Path.cwd() / "data").resolve()
+    return "" if settings.home == default else f" --home {settings.home}"
 
 
 @app.command()

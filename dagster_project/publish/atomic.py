@@ -3,14 +3,26 @@
 Readers (BI tools) keep the published file open read-only. DuckDB lets any number of read-only
 handles coexist, but a writer could never open a file a reader holds, so the warehouse is never
 written in place: a new file is built beside it, closed cleanly (no WAL left behind), fsynced, and
-``os.replace``-d over the old one. A reader holding the old file keeps its snapshot; the next
-connection sees the new one. A crash at any point leaves either the old file or the new one.
+``os.replace``-d over the old one. A crash at any point leaves either the old file or the new one.
+
+What a reader sees after a publish depends on the process, not only the connection: DuckDB keeps
+one database instance per file path and process while any connection to it is open, and that
+instance holds the old file (the old inode). A connection opened in a process that has no other
+connection to the file sees the new warehouse; one opened beside a connection that is still open
+gets the old one. ``VERSION`` beside the file, written last, says which version is published, so
+a long-lived client can poll it cheaply and reconnect.
+
+The file is written in an older storage format (:data:`STORAGE_VERSION`) so that every DuckDB
+from 1.1 on opens it: BI tools bundle their own, often older, DuckDB. Every relation is also
+written as Parquet (``parquet/<relation>.parquet``) for tools that read Parquet; that folder is
+swapped as a whole by replacing a symbolic link.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +32,16 @@ import duckdb
 
 PUBLISHED_SCHEMA = "marts"
 LOG_TABLE = "publish_log"
+STORAGE_VERSION = "v1.1.0"
+"""DuckDB storage format of the published file: readable by DuckDB 1.1.0 and every later release
+(DuckDB 2.0 writes v2.0.0 by default, which the DuckDB 1.x CLI, Superset's and Metabase's
+drivers refuse). Nothing the marts use needs a newer format."""
+PARQUET_LINK = "parquet"
+"""``published/parquet``: a symbolic link to the Parquet folder of the published version."""
+PARQUET_KEEP = 2
+"""Parquet folders kept: the published one and the one before it, for readers still in it."""
+VERSION_FILE = "VERSION"
+"""``published/VERSION``: the published version number, replaced last by every publish."""
 CONTRACT_TABLES = (
     "dim_reporting_unit",
     "dim_enterprise",
@@ -55,6 +77,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def read_publish_log(published_db: Path) -> list[dict]:
     """The publish history stored inside the published file (empty when nothing is published)."""
     if not published_db.exists():
@@ -72,24 +103,140 @@ def read_publish_log(published_db: Path) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[int]]:
-    """Row count and an order-independent content hash of every marts table of ``catalog``."""
-    tables = [
+def published_version(published_dir: Path) -> int | None:
+    """The version named by ``VERSION`` (None before the first publish): cheap to poll."""
+    try:
+        return int((published_dir / VERSION_FILE).read_text(encoding="ascii").split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
+def _marts_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
         row[0]
         for row in con.execute(
-            "select table_name from information_schema.tables where table_catalog = ? "
-            "and table_schema = ? and table_name <> ? order by table_name",
+            "select table_name from duckdb_tables() where database_name = ? "
+            "and schema_name = ? and table_name <> ? order by table_name",
             [catalog, PUBLISHED_SCHEMA, LOG_TABLE],
         ).fetchall()
     ]
+
+
+def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[int]]:
+    """Row count and an order-independent content hash of every marts table of ``catalog``."""
     fingerprint = {}
-    for table in tables:
+    for table in _marts_tables(con, catalog):
         count, digest = con.execute(
             f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar "
             f'from {catalog}.{PUBLISHED_SCHEMA}."{table}" as t'
         ).fetchone()
         fingerprint[table] = [count, digest]
     return fingerprint
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Create ``table`` in the catalog in use from the build's own DDL (so NOT NULL and key
+    constraints survive, which ``create table as`` would drop), copy its rows and comments."""
+    ddl, comment = con.execute(
+        "select sql, comment from duckdb_tables() where database_name = 'build' "
+        "and schema_name = ? and table_name = ?",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchone()
+    con.execute(ddl)
+    con.execute(
+        f'insert into {PUBLISHED_SCHEMA}."{table}" select * from build.{PUBLISHED_SCHEMA}."{table}"'
+    )
+    if comment:
+        con.execute(f'comment on table {PUBLISHED_SCHEMA}."{table}" is {_quote(comment)}')
+    for column, column_comment in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' "
+        "and schema_name = ? and table_name = ? and comment is not null and comment <> '' "
+        "order by column_index",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchall():
+        con.execute(
+            f'comment on column {PUBLISHED_SCHEMA}."{table}"."{column}" is {_quote(column_comment)}'
+        )
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, catalog: str, folder: Path) -> None:
+    """Every relation of ``catalog``'s marts schema (the log included) as one Parquet file."""
+    folder.mkdir(parents=True)
+    tables = [*_marts_tables(con, catalog), LOG_TABLE]
+    for table in tables:
+        target = folder / f"{table}.parquet"
+        con.execute(
+            f'copy (select * from {catalog}.{PUBLISHED_SCHEMA}."{table}") '
+            f"to {_quote(str(target))} (format parquet, compression zstd)"
+        )
+        _fsync_file(target)
+    _fsync_dir(folder)
+
+
+def _swap_parquet(published_dir: Path, folder: Path) -> None:
+    """Point ``parquet`` at ``folder`` by replacing the link in one rename; prune old folders."""
+    link = published_dir / PARQUET_LINK
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)  # a plain folder from a copy of the published tree
+    tmp_link = published_dir / f".{PARQUET_LINK}.{uuid.uuid4().hex}.tmp"
+    os.symlink(folder.name, tmp_link)
+    os.replace(tmp_link, link)
+    _fsync_dir(published_dir)
+    folders = sorted(
+        (p for p in published_dir.glob(f"{PARQUET_LINK}-v*") if p.name[9:].isdigit()),
+        key=lambda p: int(p.name[9:]),
+        reverse=True,
+    )
+    keep = {folder.name}
+    for old in folders:
+        if old.name in keep:
+            continue
+        if len(keep) < PARQUET_KEEP:
+            keep.add(old.name)
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_version(published_dir: Path, version: int) -> None:
+    tmp = published_dir / f".{VERSION_FILE}.{uuid.uuid4().hex}.tmp"
+    tmp.write_text(f"{version}\n", encoding="ascii")
+    _fsync_file(tmp)
+    os.replace(tmp, published_dir / VERSION_FILE)
+    _fsync_dir(published_dir)
+
+
+def _clean_leftovers(published_db: Path) -> None:
+    """Temporary files and folders of a publish that was killed before its renames."""
+    folder = published_db.parent
+    for leftover in folder.glob(f".{published_db.name}.*.tmp*"):
+        leftover.unlink()
+    for leftover in folder.glob(f".{PARQUET_LINK}*.tmp"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    for leftover in folder.glob(f".{VERSION_FILE}.*.tmp"):
+        leftover.unlink()
+
+
+def _ensure_parquet(published_db: Path, version: int) -> None:
+    """Write the Parquet folder of the published file when it is missing (e.g. a file published
+    before Parquet was written), so an unchanged publish still leaves both in place."""
+    published_dir = published_db.parent
+    folder = published_dir / f"{PARQUET_LINK}-v{version}"
+    link = published_dir / PARQUET_LINK
+    if link.is_symlink() and link.resolve() == folder.resolve() and folder.is_dir():
+        return
+    tmp = published_dir / f".{PARQUET_LINK}-v{version}.{uuid.uuid4().hex}.tmp"
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach {_quote(str(published_db))} as published (read_only)")
+        _write_parquet(con, "published", tmp)
+    if folder.exists():
+        shutil.rmtree(folder)
+    os.replace(tmp, folder)
+    _swap_parquet(published_dir, folder)
+    if published_version(published_dir) != version:
+        _write_version(published_dir, version)
 
 
 def publish_marts(
@@ -101,22 +248,24 @@ def publish_marts(
     force: bool = False,
     required: tuple[str, ...] = CONTRACT_TABLES,
 ) -> PublishResult:
-    """Copy every table of the build's ``marts`` schema into a new file and swap it in.
+    """Copy every table of the build's ``marts`` schema into a new file and swap it in, with the
+    same snapshot as Parquet beside it; then write ``VERSION``.
 
     When the marts are identical to the published ones the file is left as it is (loading the
     same reports twice changes nothing), unless ``force``.
     """
-    published_db.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in published_db.parent.glob(f".{published_db.name}.*.tmp*"):
-        leftover.unlink()  # from a publish that was killed before its rename
+    published_dir = published_db.parent
+    published_dir.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(published_db)
     history = read_publish_log(published_db)
     version = (max(row["version"] for row in history) + 1) if history else 1
     published_at = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(":memory:") as con:
-        con.execute(f"attach '{build_db}' as build (read_only)")
+        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
         fingerprint = marts_fingerprint(con, "build")
     if history and not force and json.loads(history[-1]["fingerprint"]) == fingerprint:
         last = history[-1]
+        _ensure_parquet(published_db, last["version"])
         return PublishResult(
             last["version"],
             last["published_at"],
@@ -124,19 +273,20 @@ def publish_marts(
             {table: count for table, (count, _) in fingerprint.items()},
             changed=False,
         )
-    tmp_path = published_db.parent / f".{published_db.name}.{uuid.uuid4().hex}.tmp"
+    token = uuid.uuid4().hex
+    tmp_path = published_dir / f".{published_db.name}.{token}.tmp"
+    tmp_parquet = published_dir / f".{PARQUET_LINK}-v{version}.{token}.tmp"
+    parquet_folder = published_dir / f"{PARQUET_LINK}-v{version}"
     row_counts: dict[str, int] = {}
     try:
-        with duckdb.connect(str(tmp_path)) as con:
-            con.execute(f"attach '{build_db}' as build (read_only)")
-            tables = [
-                row[0]
-                for row in con.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_catalog = 'build' and table_schema = ? order by table_name",
-                    [PUBLISHED_SCHEMA],
-                ).fetchall()
-            ]
+        with duckdb.connect(":memory:") as con:
+            con.execute(
+                f"attach {_quote(str(tmp_path))} as published "
+                f"(storage_version {_quote(STORAGE_VERSION)})"
+            )
+            con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+            con.execute("use published")
+            tables = _marts_tables(con, "build")
             if not tables:
                 raise RuntimeError(
                     f"The build database {build_db} has no '{PUBLISHED_SCHEMA}' tables."
@@ -148,10 +298,7 @@ def publish_marts(
                 )
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             for table in tables:
-                con.execute(
-                    f'create table {PUBLISHED_SCHEMA}."{table}" as '
-                    f'select * from build.{PUBLISHED_SCHEMA}."{table}"'
-                )
+                _copy_table(con, table)
                 row_counts[table] = con.execute(
                     f'select count(*) from {PUBLISHED_SCHEMA}."{table}"'
                 ).fetchone()[0]
@@ -159,8 +306,8 @@ def publish_marts(
             con.execute(
                 f"""
                 create table {PUBLISHED_SCHEMA}.{LOG_TABLE} (
-                    version integer, published_at timestamp, run_id varchar,
-                    row_counts json, check_summary json, fingerprint json
+                    version integer not null primary key, published_at timestamp not null,
+                    run_id varchar, row_counts json, check_summary json, fingerprint json
                 )
                 """
             )
@@ -177,6 +324,10 @@ def publish_marts(
                     ],
                 )
             con.execute(
+                f"comment on table {PUBLISHED_SCHEMA}.{LOG_TABLE} is 'Every publish of this "
+                "file (lịch sử công bố): version, time, row counts, check summary.'"
+            )
+            con.execute(
                 f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)",
                 [
                     version,
@@ -187,20 +338,28 @@ def publish_marts(
                     json.dumps(fingerprint),
                 ],
             )
-            con.execute("checkpoint")
+            con.execute("checkpoint published")
+            _write_parquet(con, "published", tmp_parquet)
+            con.execute("use memory")
+            con.execute("detach published")
         wal = tmp_path.with_name(tmp_path.name + ".wal")
         if wal.exists():
             raise RuntimeError(f"{wal} was left behind; refusing to publish an unclean file.")
-        with open(tmp_path, "rb+") as handle:
-            os.fsync(handle.fileno())
+        _fsync_file(tmp_path)
+        if parquet_folder.exists():
+            shutil.rmtree(parquet_folder)  # of a publish killed between its renames
+        os.replace(tmp_parquet, parquet_folder)
         stale_wal = published_db.with_name(published_db.name + ".wal")
         if stale_wal.exists():
             stale_wal.unlink()
         os.replace(tmp_path, published_db)
-        _fsync_dir(published_db.parent)
+        _fsync_dir(published_dir)
+        _swap_parquet(published_dir, parquet_folder)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+        if tmp_parquet.exists():
+            shutil.rmtree(tmp_parquet)
     log_line = {
         "version": version,
         "published_at": published_at.isoformat() + "Z",
@@ -208,6 +367,9 @@ def publish_marts(
         "row_counts": row_counts,
         "check_summary": check_summary or {},
     }
-    with open(published_db.parent / "publish_log.jsonl", "a", encoding="utf-8") as log:
+    with open(published_dir / "publish_log.jsonl", "a", encoding="utf-8") as log:
         log.write(json.dumps(log_line, ensure_ascii=False) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+    _write_version(published_dir, version)
     return PublishResult(version, published_at, published_db, row_counts)

@@ -4,8 +4,8 @@ The demo sample is calibrated so that every query here returns its expected valu
 is loaded and published; an end-to-end test loops over `SEED_FIGURES`. Lào Cai's detail rows are
 selected by `dim_reporting_unit.province_code = '10'`: the districts, the bloc committee (10-CQDN)
 and the zone board (10-KKT) each report different enterprises, so the sum never double counts.
-TongHop figures are read from the province's own roll-up row of `mart_indicators`
-(`unit_code = '10' and scope_level = 'province'`), as a BI user would. docs/seed-figures.md
+TongHop figures are a plain sum of `mart_indicators` (each leaf reporting unit's own rows, so
+nothing counts twice) over `province_code = '10'`, as a BI user would. docs/seed-figures.md
 explains each count; its table is `figures_markdown_table()`.
 """
 
@@ -42,15 +42,14 @@ where s.period_code = '2024-H1'
 
 
 def _indicator_sum(indicator: str, periods: str = "('2024-H1')") -> str:
-    """Lào Cai's own roll-up row: mart_indicators also holds every unit's row, so summing over
-    the province's units as well would count each report twice."""
+    """Lào Cai's leaf reporting units' own figures: mart_indicators holds no roll-up rows, so a
+    plain sum counts each report once (it equals the province row of mart_indicators_rollup)."""
     return f"""
 select sum(reported_value)
 from marts.mart_indicators
 where indicator_code = '{indicator}'
     and period_code in {periods}
-    and unit_code = '10'
-    and scope_level = 'province'""".strip()
+    and province_code = '10'""".strip()
 
 
 def _private_events(org_kind: str, periods: str) -> str:

@@ -21,13 +21,12 @@ summed as (
     from {{ ref('mart_indicators') }} as indicators
     inner join leaves
         on indicators.unit_code = leaves.unit_code
-    where indicators.scope_level = 'reporting_unit'
     group by leaves.province_code, indicators.period_code, indicators.indicator_code
 )
 
 select summed.*
 from summed
-left join {{ ref('mart_indicators') }} as provinces
+left join {{ ref('mart_indicators_rollup') }} as provinces
     on
         provinces.scope_level = 'province'
         and summed.province_code = provinces.unit_code

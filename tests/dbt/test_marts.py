@@ -197,19 +197,152 @@ def test_province_rollup_sums_each_published_leaf_unit_once(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
     rows = warehouse.execute(
-        "select scope_level, reported_value, unit_count from marts.mart_indicators"
+        "select scope_level, reported_value, unit_count from marts.mart_indicators_rollup"
         " where unit_code = '10' and period_code = '2024-H1'"
         " and indicator_code = 'doan_vien_cong_doan_moi'"
     ).fetchall()
     assert rows == [("province", 3442, 2)]
 
 
-def test_one_row_per_unit_period_and_indicator(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_a_plain_sum_of_mart_indicators_equals_the_province_rollup(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    mismatches = warehouse.execute(
+        """
+        select r.period_code, r.indicator_code, r.reported_value, sum(i.reported_value)
+        from marts.mart_indicators_rollup as r
+        join marts.mart_indicators as i
+            on i.province_code = r.unit_code and i.period_code = r.period_code
+            and i.indicator_code = r.indicator_code
+        where r.scope_level = 'province'
+        group by all
+        having r.reported_value is distinct from sum(i.reported_value)
+        """
+    ).fetchall()
+    compared = warehouse.execute(
+        "select count(*) from marts.mart_indicators_rollup where scope_level = 'province'"
+    ).fetchone()[0]
+    assert compared > 0 and mismatches == []
+
+
+def test_mart_indicators_holds_only_leaf_reporting_units_own_rows(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    scopes = warehouse.execute(
+        "select distinct scope_level, unit_count from marts.mart_indicators"
+    ).fetchall()
+    overlap = warehouse.execute(
+        "select count(*) from marts.mart_indicators as i join marts.mart_indicators_rollup as r"
+        " using (unit_code, period_code, indicator_code)"
+    ).fetchone()
+    rollup_scopes = {
+        scope
+        for (scope,) in warehouse.execute(
+            "select distinct scope_level from marts.mart_indicators_rollup"
+        ).fetchall()
+    }
+    assert scopes == [("reporting_unit", 1)]
+    assert overlap == (0,)
+    assert "province" in rollup_scopes <= {"ancestor", "province", "reporting_unit"}
+
+
+@pytest.mark.parametrize("relation", ["mart_indicators", "mart_indicators_rollup"])
+def test_one_row_per_unit_period_and_indicator(
+    warehouse: duckdb.DuckDBPyConnection, relation: str
+) -> None:
     duplicates = warehouse.execute(
         "select count(*) from (select unit_code, period_code, indicator_code"
-        " from marts.mart_indicators group by all having count(*) > 1)"
+        f" from marts.{relation} group by all having count(*) > 1)"
     ).fetchone()
     assert duplicates == (0,)
+
+
+LABELLED_CODES = [
+    ("fct_admissions", "category_code", "doi_tuong"),
+    ("fct_admissions", "gender", "gioi_tinh"),
+    ("fct_admissions", "ethnic_code", "dan_toc"),
+    ("fct_enterprise_snapshots", "ownership_type", "loai_hinh"),
+    ("fct_enterprise_snapshots", "party_org_type", "to_chuc_dang"),
+    ("fct_organization_events", "org_kind", "org_kind"),
+    ("fct_organization_events", "event_type", "event_type"),
+    ("dim_enterprise", "size_band", "size_band"),
+    ("dim_reporting_unit", "unit_kind", "unit_kind"),
+    ("mart_reporting_completeness", "status", "reporting_status"),
+    ("mart_target_attainment", "status", "attainment_status"),
+]
+
+
+@pytest.mark.parametrize(("relation", "column", "domain"), LABELLED_CODES)
+def test_every_code_in_a_fact_has_a_vietnamese_and_english_label(
+    warehouse: duckdb.DuckDBPyConnection, relation: str, column: str, domain: str
+) -> None:
+    rows, labelled = warehouse.execute(
+        f"select count(*), count(v.label_vi || v.label_en) from marts.{relation} as f"
+        " left join marts.dim_coded_value as v"
+        f" on v.domain = '{domain}' and v.code = f.{column}"
+        f" where f.{column} is not null"
+    ).fetchone()
+    assert rows > 0 and labelled == rows
+
+
+def test_every_indicator_has_a_label(warehouse: duckdb.DuckDBPyConnection) -> None:
+    unlabelled = warehouse.execute(
+        "select distinct i.indicator_code from marts.mart_indicators as i"
+        " left join marts.dim_indicator as d using (indicator_code)"
+        " where d.label_vi is null or d.label_en is null"
+    ).fetchall()
+    labels = warehouse.execute(
+        "select label_vi, label_en from marts.dim_indicator"
+        " where indicator_code = 'ket_nap_dang_vien'"
+    ).fetchone()
+    assert unlabelled == []
+    assert labels == ("Số đảng viên mới được kết nạp", "New party members admitted in the period")
+
+
+def test_unit_kinds_with_labels_are_the_registry_unit_kinds(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    from dagster_project.ingest.registry import UNIT_KINDS
+
+    labelled = {
+        code
+        for (code,) in warehouse.execute(
+            "select code from marts.dim_coded_value where domain = 'unit_kind'"
+        ).fetchall()
+    }
+    assert labelled == set(UNIT_KINDS)
+
+
+@pytest.mark.parametrize(
+    "relation", ["fct_admissions", "fct_enterprise_snapshots", "fct_organization_events"]
+)
+def test_joining_facts_to_a_unit_version_keeps_every_row_once(
+    warehouse: duckdb.DuckDBPyConnection, relation: str
+) -> None:
+    facts, by_version, by_latest = warehouse.execute(
+        f"""
+        select
+            (select count(*) from marts.{relation}),
+            (select count(*) from marts.{relation} as f
+             join marts.dim_reporting_unit as u using (unit_version_key)),
+            (select count(*) from marts.{relation} as f
+             join marts.dim_reporting_unit as u on u.unit_code = f.unit_code
+             and u.is_latest_version)
+        """
+    ).fetchone()
+    assert facts > 0 and by_version == facts and by_latest == facts
+
+
+def test_a_fact_carries_the_unit_version_in_force_at_its_period_end(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = warehouse.execute(
+        "select distinct f.period_code, u.valid_from, u.valid_to from marts.fct_admissions as f"
+        " join marts.dim_reporting_unit as u using (unit_version_key)"
+        " join marts.dim_period as p on p.period_code = f.period_code"
+        " where p.period_end not between u.valid_from and coalesce(u.valid_to, date '9999-12-31')"
+    ).fetchall()
+    assert rows == []
 
 
 def test_organization_events_from_consecutive_snapshots(

@@ -172,9 +172,134 @@ def test_a_publish_killed_at_any_moment_leaves_the_old_or_the_new_file(tmp_path:
         assert count == 50_000 and tag in {"old", "new"}
     assert not published.with_name("warehouse.duckdb.wal").exists()
     publish_marts(new_build, published, force=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("parquet-v")) == [
+        "VERSION",
         "new.duckdb",
         "old.duckdb",
+        "parquet",
         "publish_log.jsonl",
         "warehouse.duckdb",
     ]
+
+
+def make_constrained_build(path: Path, rows: int, tag: str) -> Path:
+    """A build whose marts table has NOT NULL and primary-key constraints, as dbt's enforced
+    contracts create them."""
+    if path.exists():
+        path.unlink()
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_admissions "
+            "(id bigint not null primary key, tag varchar not null, note varchar)"
+        )
+        con.execute("comment on table marts.fct_admissions is 'Người được kết nạp'")
+        con.execute("comment on column marts.fct_admissions.tag is 'nhãn'")
+        con.execute(
+            f"insert into marts.fct_admissions select range, '{tag}', null from range({rows})"
+        )
+        con.execute(f"create table marts.dim_period as select '{tag}' as period_code")
+    return path
+
+
+def test_published_tables_keep_not_null_and_primary_key_constraints(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    publish_marts(make_constrained_build(tmp_path / "b.duckdb", 5, "a"), published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        constraints = con.execute(
+            "select constraint_type, constraint_column_names from duckdb_constraints() "
+            "where table_name = 'fct_admissions' order by all"
+        ).fetchall()
+        comments = con.execute(
+            "select comment from duckdb_tables() where table_name = 'fct_admissions' union all "
+            "select comment from duckdb_columns() where table_name = 'fct_admissions' "
+            "and column_name = 'tag'"
+        ).fetchall()
+        with pytest.raises(duckdb.Error):
+            con.execute("insert into marts.fct_admissions values (1, 'x', null)")
+    assert constraints == [
+        ("NOT NULL", ["id"]),
+        ("NOT NULL", ["tag"]),
+        ("PRIMARY KEY", ["id"]),
+    ]
+    assert comments == [("Người được kết nạp",), ("nhãn",)]
+
+
+def test_the_published_file_is_written_in_the_chosen_storage_version(tmp_path: Path) -> None:
+    from dagster_project.publish.atomic import STORAGE_VERSION
+
+    published = tmp_path / "warehouse.duckdb"
+    publish_marts(make_build(tmp_path / "b.duckdb", 5, "a"), published)
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach '{published}' as p (read_only)")
+        (tags,) = con.execute(
+            "select tags from duckdb_databases() where database_name = 'p'"
+        ).fetchone()
+    assert STORAGE_VERSION == "v1.1.0"
+    assert tags.get("storage_version", "").startswith("v1.")
+
+
+def test_every_relation_is_written_as_parquet_of_the_same_snapshot(tmp_path: Path) -> None:
+    published = tmp_path / "published" / "warehouse.duckdb"
+    publish_marts(make_build(tmp_path / "b.duckdb", 10, "a"), published)
+    parquet = published.parent / "parquet"
+    assert parquet.is_symlink() and os.readlink(parquet) == "parquet-v1"
+    assert sorted(p.name for p in parquet.iterdir()) == [
+        "dim_period.parquet",
+        "fct_admissions.parquet",
+        "publish_log.parquet",
+    ]
+    publish_marts(make_build(tmp_path / "b.duckdb", 12, "b"), published)
+    assert os.readlink(parquet) == "parquet-v2"
+    with duckdb.connect() as con:
+        count, tag = con.execute(
+            f"select count(*), min(tag) from '{parquet}/fct_admissions.parquet'"
+        ).fetchone()
+        versions = con.execute(
+            f"select max(version) from '{parquet}/publish_log.parquet'"
+        ).fetchone()[0]
+    assert (count, tag, versions) == (12, "b", 2)
+    assert (published.parent / "VERSION").read_text() == "2\n"
+
+
+def test_old_parquet_folders_are_pruned_and_the_previous_one_kept(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    for version, tag in enumerate("abcd", start=1):
+        publish_marts(make_build(tmp_path / "b.duckdb", version, tag), published)
+    assert sorted(p.name for p in tmp_path.glob("parquet*")) == [
+        "parquet",
+        "parquet-v3",
+        "parquet-v4",
+    ]
+
+
+def test_an_unchanged_publish_writes_parquet_only_when_it_is_missing(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    build = make_build(tmp_path / "b.duckdb", 10, "a")
+    publish_marts(build, published)
+    link = tmp_path / "parquet"
+    link.unlink()
+    import shutil
+
+    shutil.rmtree(tmp_path / "parquet-v1")
+    before = digest(published)
+    again = publish_marts(build, published)
+    assert not again.changed and digest(published) == before
+    assert os.readlink(link) == "parquet-v1"
+    assert (link / "fct_admissions.parquet").exists()
+    stamp = (link / "fct_admissions.parquet").stat().st_mtime_ns
+    publish_marts(build, published)
+    assert (link / "fct_admissions.parquet").stat().st_mtime_ns == stamp
+
+
+def test_version_is_written_last_and_names_the_published_version(tmp_path: Path) -> None:
+    from dagster_project.publish.atomic import published_version
+
+    published = tmp_path / "warehouse.duckdb"
+    assert published_version(tmp_path) is None
+    publish_marts(make_build(tmp_path / "b.duckdb", 3, "a"), published)
+    publish_marts(make_build(tmp_path / "b.duckdb", 4, "b"), published)
+    assert published_version(tmp_path) == 2
+    assert (tmp_path / "VERSION").stat().st_mtime_ns >= max(
+        p.stat().st_mtime_ns for p in (published, tmp_path / "publish_log.jsonl")
+    )

@@ -106,8 +106,15 @@ def test_seed_csvs_have_the_layout_columns():
             "parent_code",
             "description_en",
         ],
-        "coded_values.csv": ["domain", "code", "label", "variants", "is_private_sector"],
-        "ethnic_groups.csv": ["ethnic_code", "label", "variants"],
+        "coded_values.csv": [
+            "domain",
+            "code",
+            "label",
+            "variants",
+            "is_private_sector",
+            "label_en",
+        ],
+        "ethnic_groups.csv": ["ethnic_code", "label", "variants", "label_en"],
         "dq_rules.csv": ["rule_code", "severity", "checked_by", "description_vi", "description_en"],
     }
     for name, columns in expected.items():

@@ -34,6 +34,13 @@ final as (
         cast(registry.valid_from as date) as valid_from,
         cast(registry.valid_to as date) as valid_to,
         cast(registry.valid_to is null as boolean) as is_current,
+        cast(
+            row_number() over (
+                partition by registry.unit_code
+                order by coalesce(registry.valid_from, date '0001-01-01') desc
+            ) = 1
+            as boolean
+        ) as is_latest_version,
         cast(registry.successor_unit_code as varchar) as successor_unit_code,
         cast(coalesce(successors.current_unit_code, registry.unit_code) as varchar)
             as current_unit_code,

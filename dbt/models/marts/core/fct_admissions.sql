@@ -30,12 +30,21 @@ provinces as (
     select * from {{ ref('int_unit_provinces') }}
 ),
 
+unit_versions as (
+    {{ unit_versions_by_period() }}
+),
+
+ethnic_groups as (
+    select * from {{ ref('ethnic_groups') }}
+),
+
 final as (
     select
         cast(admissions.report_id || ':' || cast(admissions.row_number as varchar) as varchar)
             as admission_key,
         cast(admissions.member_key as varchar) as member_key,
         cast(admissions.unit_code as varchar) as unit_code,
+        cast(unit_versions.unit_version_key as varchar) as unit_version_key,
         cast(provinces.province_code as varchar) as province_code,
         cast(admissions.period_code as varchar) as period_code,
         cast(admissions.unit_code || '|' || admissions.period_code as varchar) as unit_period_key,
@@ -46,6 +55,7 @@ final as (
         cast(admissions.is_private_sector as boolean) as is_private_sector,
         cast(admissions.gender as varchar) as gender,
         cast(admissions.ethnicity as varchar) as ethnicity,
+        cast(ethnic_groups.ethnic_code as varchar) as ethnic_code,
         cast(admissions.birth_year as integer) as birth_year,
         cast(admissions.age_at_admission as integer) as age_at_admission,
         cast(admissions.report_id as varchar) as report_id,
@@ -56,6 +66,12 @@ final as (
         on admissions.report_id = published.report_id
     left join provinces
         on admissions.unit_code = provinces.unit_code
+    left join unit_versions
+        on
+            admissions.unit_code = unit_versions.unit_code
+            and admissions.period_code = unit_versions.period_code
+    left join ethnic_groups
+        on admissions.ethnicity = ethnic_groups.label
     {% if is_incremental() %}
         where not exists (
             select 1 from {{ this }} as existing

@@ -8,6 +8,10 @@ provinces as (
     select * from {{ ref('int_unit_provinces') }}
 ),
 
+unit_versions as (
+    {{ unit_versions_by_period() }}
+),
+
 final as (
     select
         cast(
@@ -16,6 +20,7 @@ final as (
         ) as enterprise_snapshot_key,
         cast(snapshots.tax_code as varchar) as tax_code,
         cast(snapshots.unit_code as varchar) as unit_code,
+        cast(unit_versions.unit_version_key as varchar) as unit_version_key,
         cast(provinces.province_code as varchar) as province_code,
         cast(snapshots.period_code as varchar) as period_code,
         cast(snapshots.enterprise_name as varchar) as enterprise_name,
@@ -39,6 +44,10 @@ final as (
     from snapshots
     left join provinces
         on snapshots.unit_code = provinces.unit_code
+    left join unit_versions
+        on
+            snapshots.unit_code = unit_versions.unit_code
+            and snapshots.period_code = unit_versions.period_code
 )
 
 select * from final

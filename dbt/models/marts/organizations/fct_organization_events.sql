@@ -8,6 +8,10 @@ provinces as (
     select * from {{ ref('int_unit_provinces') }}
 ),
 
+unit_versions as (
+    {{ unit_versions_by_period() }}
+),
+
 final as (
     select
         cast(events.event_key as varchar) as event_key,
@@ -17,6 +21,7 @@ final as (
         cast(events.event_type as varchar) as event_type,
         cast(events.event_date as date) as event_date,
         cast(events.unit_code as varchar) as unit_code,
+        cast(unit_versions.unit_version_key as varchar) as unit_version_key,
         cast(provinces.province_code as varchar) as province_code,
         cast(events.period_code as varchar) as period_code,
         cast(events.is_private_sector as boolean) as is_private_sector,
@@ -27,6 +32,10 @@ final as (
     from events
     left join provinces
         on events.unit_code = provinces.unit_code
+    left join unit_versions
+        on
+            events.unit_code = unit_versions.unit_code
+            and events.period_code = unit_versions.period_code
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- Progress against the province's plan targets, one row per target and reported period in its
--- window (as_of_period_code). The scope's figures come from mart_indicators (a reporting unit's own
--- row, else its roll-up). Target kinds:
+-- window (as_of_period_code). The scope's figures come from mart_indicators (a leaf reporting
+-- unit's own row) or mart_indicators_rollup (any other unit's own row, else its roll-up).
+-- Target kinds:
 --   count          actual = sum since window start; target = target_min over the whole window.
 --   yearly_count   actual = sum since window start; target = target_min a year x window years.
 --   share_of_stock each calendar year on its own: actual = sum since the later of window start
@@ -19,6 +20,8 @@ periods as (
 
 indicators as (
     select * from {{ ref('mart_indicators') }}
+    union all
+    select * from {{ ref('mart_indicators_rollup') }}
 ),
 
 scope_values as (
