@@ -324,18 +324,13 @@ def docs(
     ] = None,
 ) -> None:
     """Serve the Great Expectations Data Docs on 127.0.0.1 (they need no internet)."""
-    from dagster_project.quality.data_docs import docs_port, docs_server
+    from dagster_project.quality.data_docs import docs_port, docs_server, serve_until_stopped
 
     port = port or docs_port()
     folder = load_settings(home).gx_docs_dir
     server = docs_server(folder, port)
     console.print(f"Data Docs of {folder} on http://127.0.0.1:{port}/index.html (Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)
 
 
 @app.command()

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
@@ -176,3 +177,20 @@ def docs_server(docs_dir: Path, port: int, host: str = "127.0.0.1") -> Threading
     localise_site(docs_dir)
     handler = functools.partial(_QuietHandler, directory=str(docs_dir))
     return ThreadingHTTPServer((host, port), handler)
+
+
+def serve_until_stopped(server: ThreadingHTTPServer) -> None:
+    """Serve until SIGINT or SIGTERM, even when started in the background (where a shell
+    leaves SIGINT ignored), then close the socket."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -81,9 +81,16 @@ def child_pids(pid: int) -> list[int]:
 
 @contextmanager
 def tcd_ui(
-    home: Path, *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
+    home: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
+    background: bool = False,
 ) -> Iterator[tuple]:
-    """`tcd ui` in its own process, as a user starts it; stopped with SIGTERM afterwards."""
+    """`tcd ui` in its own process, as a user starts it; stopped with SIGTERM afterwards.
+
+    ``background`` starts it as a shell starts `tcd ui &`: with SIGINT ignored.
+    """
     port = free_port()
     base = {k: v for k, v in os.environ.items() if k not in {"TCD_PSEUDONYM_KEY", "DAGSTER_HOME"}}
     log = (home.parent / f"tcd_ui_{port}.log").open("w")
@@ -94,6 +101,7 @@ def tcd_ui(
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -78,3 +78,24 @@ def test_data_docs_render_complete_with_no_network(docs_url: str, tmp_path: Path
     assert libraries == ["function", "function"]
     assert row_count > 1
     assert navbar_height and navbar_height < 200, "Bootstrap's styles lay out the navbar"
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_tcd_docs_stops_on_a_signal_even_started_in_the_background(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    """A shell starts background jobs with SIGINT ignored; the server must stop anyway."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(TCD), "docs", "--home", str(tmp_path / "home"), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", proc, timeout=120)
+        proc.send_signal(stop_signal)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

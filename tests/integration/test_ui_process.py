@@ -32,11 +32,15 @@ def wait_gone(pids: list[int], pgid: int, timeout: float) -> list[int]:
     return alive
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("stop_signal", "background"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-started-in-background"],
+)
 def test_a_stop_signal_ends_the_webserver_the_daemon_and_all_they_started(
-    tmp_path: Path, stop_signal: signal.Signals
+    tmp_path: Path, stop_signal: signal.Signals, background: bool
 ) -> None:
-    with tcd_ui(tmp_path / "home", "--demo-key") as (_, proc):
+    with tcd_ui(tmp_path / "home", "--demo-key", background=background) as (_, proc):
         children = {
             command_line(pid).split()[1].rsplit("/", 1)[-1]: pid for pid in child_pids(proc.pid)
         }
