@@ -108,9 +108,15 @@ def build_is_current(settings: Settings) -> bool:
 
 
 def project_changed(settings: Settings) -> bool:
-    """Whether the dbt project changed since the last published build (or none is known)."""
+    """Whether the dbt project changed since the last published build.
+
+    A build database with no build on record was made by an older version of this project (or
+    a build that never published): its incremental tables are not trusted either.
+    """
     recorded = _recorded(settings).get("project")
-    return recorded is not None and recorded != project_fingerprint()
+    if recorded is None:
+        return settings.build_db.exists()
+    return recorded != project_fingerprint()
 
 
 @dataclass

@@ -2,9 +2,18 @@
 
 from dagster_project.publish.atomic import (
     CONTRACT_TABLES,
+    STORAGE_VERSION,
     PublishResult,
     publish_marts,
+    published_version,
     read_publish_log,
 )
 
-__all__ = ["CONTRACT_TABLES", "PublishResult", "publish_marts", "read_publish_log"]
+__all__ = [
+    "CONTRACT_TABLES",
+    "STORAGE_VERSION",
+    "PublishResult",
+    "publish_marts",
+    "published_version",
+    "read_publish_log",
+]

@@ -122,15 +122,20 @@ def _marts_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     ]
 
 
-def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[int]]:
-    """Row count and an order-independent content hash of every marts table of ``catalog``."""
-    fingerprint = {}
+def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list]:
+    """Row count, an order-independent content hash and a hash of the DDL (columns, types,
+    constraints) of every marts table of ``catalog``, and the storage version the file is
+    written in: a change of any of them is a change of the published file."""
+    fingerprint: dict[str, list] = {"": [0, STORAGE_VERSION]}
     for table in _marts_tables(con, catalog):
-        count, digest = con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar "
-            f'from {catalog}.{PUBLISHED_SCHEMA}."{table}" as t'
+        count, digest, ddl = con.execute(
+            f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar, "
+            f"(select md5(sql) from duckdb_tables() where database_name = ? "
+            f"and schema_name = ? and table_name = ?) "
+            f'from {catalog}.{PUBLISHED_SCHEMA}."{table}" as t',
+            [catalog, PUBLISHED_SCHEMA, table],
         ).fetchone()
-        fingerprint[table] = [count, digest]
+        fingerprint[table] = [count, digest, ddl]
     return fingerprint
 
 
@@ -270,7 +275,7 @@ def publish_marts(
             last["version"],
             last["published_at"],
             published_db,
-            {table: count for table, (count, _) in fingerprint.items()},
+            {table: values[0] for table, values in fingerprint.items() if table},
             changed=False,
         )
     token = uuid.uuid4().hex

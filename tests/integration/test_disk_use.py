@@ -1,18 +1,21 @@
 """A week of nightly loads leaves the code checkout as it was and the home folder bounded.
 
 The retention settings are turned down so that a week shows what a year would: three runs of
-dbt artifacts, and no run history or validation older than the run that just published.
+dbt artifacts, and no run history or validation older than the run that just published. Every
+night brings a resubmission, so every night builds (a night with nothing new builds nothing).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.integration.conftest import REPO, run_load
+from tests.integration.conftest import REPO, SAMPLE_REPORTS, run_load
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +39,16 @@ def test_a_week_of_nightly_loads_keeps_the_disk_bounded(tmp_path: Path) -> None:
     before = checkout_dbt_files()
     sizes = []
     for night in range(NIGHTS):
-        run = run_load(home, "--demo-key", env=env)
+        args = ["--demo-key"]
+        if night:  # the same bundle sent again with a note: new bytes, a new version to build
+            inbox = tmp_path / f"inbox-{night}"
+            inbox.mkdir()
+            resubmitted = inbox / "085_2024-H1.zip"
+            shutil.copy(SAMPLE_REPORTS / "085" / "085_2024-H1.zip", resubmitted)
+            with zipfile.ZipFile(resubmitted, "a") as bundle:
+                bundle.comment = f"night {night}".encode()
+            args += ["--inbox", str(inbox)]
+        run = run_load(home, *args, env=env)
         assert run.returncode == 0, f"night {night + 1}: {run.stdout[-2000:]}{run.stderr[-2000:]}"
         sizes.append(tree_size(home))
     runs = sorted((home / "dbt" / "target").iterdir())

@@ -116,7 +116,7 @@ def test_every_dashboard_dataset_query_returns_labelled_rows(demo_load: LoadRun)
         with duckdb.connect(str(demo_load.published), read_only=True) as con:
             described = [d[0] for d in con.execute(dataset["sql"]).description]
         assert rows and described == names, path.name
-        label_columns = {"chi_tieu", "trang_thai", "doi_tuong", "khu_vuc", "muc_do", "dung_han"}
+        label_columns = {"Chỉ tiêu", "Trạng thái", "Đối tượng", "Khu vực", "Mức độ", "Đúng hạn"}
         for index, name in enumerate(names):
             if name in label_columns:
                 assert all(row[index] is not None for row in rows), (path.name, name)

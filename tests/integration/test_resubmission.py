@@ -73,10 +73,10 @@ def second_load(demo_load: LoadRun, tmp_path_factory: pytest.TempPathFactory) ->
         after = run_load(home, "--demo-key", "--inbox", str(inbox))
         during = bi.execute(sa.text("select count(*) from marts.fct_admissions")).scalar_one()
     engine.dispose()
-    with sa.create_engine(
-        f"duckdb:///{before.published}", connect_args={"read_only": True}
-    ).connect() as bi:
+    engine = sa.create_engine(f"duckdb:///{before.published}", connect_args={"read_only": True})
+    with engine.connect() as bi:
         reopened = bi.execute(sa.text("select count(*) from marts.fct_admissions")).scalar_one()
+    engine.dispose()  # a pooled connection left open would pin this process to the old file
     return SecondLoad(before, after, during, reopened, admissions_before)
 
 

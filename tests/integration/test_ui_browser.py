@@ -1,7 +1,7 @@
 """A new user's first clicks: "Materialize all" on the asset graph of `tcd ui`, in Chromium.
 
-Every period of one reporting unit is selected (a person presses "All" for units too; the UI
-then starts one run per unit, too slow for a test on two cores).
+Every period is selected: reports are partitioned by half-year, so the backfill parses them in
+one run.
 
 With `--demo-key` (what `make ui` passes) every run of the backfill succeeds and publishes the
 warehouse; without a key the parse step stops and its run page says why, in Vietnamese and
@@ -24,7 +24,6 @@ from tests.integration.browser import (
 )
 
 pytestmark = pytest.mark.integration
-UNIT = "088"
 
 
 def test_materialize_all_with_the_demo_key_publishes_the_warehouse(tmp_path: Path) -> None:
@@ -32,7 +31,7 @@ def test_materialize_all_with_the_demo_key_publishes_the_warehouse(tmp_path: Pat
     shots = screenshot_dir(tmp_path)
     home = tmp_path / "home"
     with tcd_ui(home, "--demo-key") as (url, _), chromium_page() as page:
-        launch_materialize_all(page, url, units=[UNIT])
+        launch_materialize_all(page, url)
         page.screenshot(path=shots / "materialize_all_launched.png")
         status, runs = wait_for_backfill(url)
         failed = [run["runId"] for run in runs if run["status"] != "SUCCESS"]
@@ -50,7 +49,7 @@ def test_materialize_all_without_a_key_says_why_on_the_run_page(tmp_path: Path) 
     require_chromium()
     shots = screenshot_dir(tmp_path)
     with tcd_ui(tmp_path / "home") as (url, _), chromium_page() as page:
-        launch_materialize_all(page, url, units=[UNIT])
+        launch_materialize_all(page, url)
         _, runs = wait_for_backfill(url)
         failed = [run for run in runs if run["status"] == "FAILURE"]
         assert failed, runs

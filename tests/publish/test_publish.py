@@ -303,3 +303,25 @@ def test_version_is_written_last_and_names_the_published_version(tmp_path: Path)
     assert (tmp_path / "VERSION").stat().st_mtime_ns >= max(
         p.stat().st_mtime_ns for p in (published, tmp_path / "publish_log.jsonl")
     )
+
+
+def test_a_changed_table_definition_is_published_even_with_the_same_rows(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    build = make_build(tmp_path / "b.duckdb", 5, "a")
+    publish_marts(build, published)
+    with duckdb.connect(str(build)) as con:
+        con.execute("create table marts.copy as select * from marts.fct_admissions")
+        con.execute("drop table marts.fct_admissions")
+        con.execute(
+            "create table marts.fct_admissions (id bigint not null primary key, tag varchar)"
+        )
+        con.execute("insert into marts.fct_admissions select * from marts.copy")
+        con.execute("drop table marts.copy")
+    result = publish_marts(build, published)
+    assert result.changed and result.version == 2
+    with duckdb.connect(str(published), read_only=True) as con:
+        keys = con.execute(
+            "select count(*) from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
+            "and table_name = 'fct_admissions'"
+        ).fetchone()
+    assert keys == (1,)

@@ -73,3 +73,48 @@ def test_nothing_published_is_a_sentence_not_a_traceback(tmp_path: Path) -> None
     proc = tcd_sql(tmp_path, "-c", "select 1")
     assert proc.returncode == 2
     assert "tcd load" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_interactive_prompt_runs_a_statement_across_lines_and_quits(home: Path) -> None:
+    import pty
+    import select
+    import time
+
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(TCD), "sql", "--home", str(home)],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env={**os.environ, "COLUMNS": "80", "TERM": "dumb"},
+        close_fds=True,
+    )
+    os.close(secondary)
+    seen = b""
+
+    def read_until(marker: bytes, seconds: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + seconds
+        while marker not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(main, 4096)
+                except OSError:
+                    break
+        assert marker in seen, seen.decode(errors="replace")
+
+    try:
+        read_until(b"tcd> ")
+        os.write(main, b"select count(*) * 2\n")
+        read_until(b"...> ")
+        os.write(main, b"  as doubled from fct_admissions;\n")
+        read_until(b"200")
+        os.write(main, b"select nope;\n")
+        read_until(b"Error")
+        os.write(main, b".quit\n")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)
