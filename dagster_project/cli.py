@@ -281,14 +281,16 @@ def validate(
     """Check report files before sending them; exit 0 when no error, 1 on any error."""
     from dagster_project.reports import validate_files
 
-    names_for = None
+    registry = None
     try:
         from dagster_project.ingest import load_registry
 
-        names_for = load_registry(load_settings().registry_path).names_for
-    except Exception as exc:  # the registry helps the title check but is not required
-        err_console.print(f"[yellow]Registry not read ({exc}); unit names in titles not checked.")
-    raise typer.Exit(validate_files(list(files), console, names_for))
+        registry = load_registry(load_settings().registry_path)
+    except Exception as exc:  # the registry helps the name and title checks but is not required
+        err_console.print(
+            f"[yellow]Registry not read ({exc}); units and titles not checked against it."
+        )
+    raise typer.Exit(validate_files(list(files), console, registry=registry))
 
 
 @app.command()

@@ -24,7 +24,8 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from dagster_project.reports.periods import parse_file_name, period_bounds
+from dagster_project.ingest.naming import parse_report_name
+from dagster_project.reports.periods import period_bounds
 from dagster_project.reports.readers import SHEET_TITLES
 from dagster_project.reports.reference import (
     coded_values,
@@ -660,7 +661,7 @@ def write_template(
         period_code = period_code.strip().upper()
     if unit_code:
         unit_code = unit_code.strip()
-        parse_file_name(f"{unit_code}_{period_code or '2000-H1'}.xlsx")
+        parse_report_name(f"{unit_code}_{period_code or '2000-H1'}.xlsx")
     lines = title_lines(unit_code, period_code, unit_name)
     out = Path(out)
     if out.is_dir():

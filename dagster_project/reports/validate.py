@@ -10,8 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from dagster_project.ingest.name_check import check_report_name
+from dagster_project.ingest.naming import ReportNameError
+from dagster_project.ingest.registry import Registry
 from dagster_project.reports.parse import ReportMeta, parse_report
-from dagster_project.reports.periods import parse_file_name
 from dagster_project.reports.pseudonym import DEMO_KEY
 
 
@@ -32,11 +34,16 @@ def validate_files(
     paths: list[Path],
     console: Console,
     unit_names: Callable[[str], tuple[str, ...]] | None = None,
+    registry: Registry | None = None,
 ) -> int:
     """Check report files the way the pipeline will; 0 = no error, 1 = errors, 2 = usage problem.
 
-    Member keys are not shown, so the public demo key is enough here: validating needs no secret.
+    With the registry, a file name the pull would refuse (unknown or abolished unit, a period
+    outside the unit's life) is refused here with the pull's own message. Member keys are not
+    shown, so the public demo key is enough here: validating needs no secret.
     """
+    if registry is not None and unit_names is None:
+        unit_names = registry.names_for
     if not paths:
         console.print("[red]Chưa chỉ ra tệp nào / No file given[/red]")
         return 2
@@ -48,11 +55,12 @@ def validate_files(
             status = 2
             continue
         try:
-            unit_code, period_code = parse_file_name(path.name)
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            name = check_report_name(path.name, registry, is_bundle=path.is_dir())
+        except ReportNameError as exc:
+            console.print(f"[red]DQ_FILE_NAME[/red] {exc.reason_vi}\n[dim]{exc.reason_en}[/dim]")
             status = 2
             continue
+        unit_code, period_code = name.unit_code, name.period_code
         sha = _sha256(path)
         meta = ReportMeta(
             report_id=f"{unit_code}_{period_code}_v0_{sha[:8]}",

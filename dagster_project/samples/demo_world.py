@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from dagster_project.ingest.periods import period_bounds, period_range
 from dagster_project.samples.enterprises import Enterprise
 from dagster_project.samples.identifiers import CccdNumbers, TaxCodes
-from dagster_project.samples.model import Admission, Report, UnitInfo, period_bounds, period_range
+from dagster_project.samples.model import Admission, Report, UnitInfo
 from dagster_project.samples.units import (
     BLOC_COMMITTEE_LC,
     BLOC_COMMITTEE_NB,

@@ -17,26 +17,6 @@ GRASSROOTS_PARTY_ORGS = frozenset({"chi_bo_co_so", "dang_bo_co_so"})
 STUDENT_CATEGORIES = frozenset({"hoc_sinh_sinh_vien", "hoc_sinh_thpt"})
 
 
-def period_bounds(period_code: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a `YYYY-H1`/`YYYY-H2` period."""
-    year, half = int(period_code[:4]), period_code[-1]
-    if half == "1":
-        return dt.date(year, 1, 1), dt.date(year, 6, 30)
-    return dt.date(year, 7, 1), dt.date(year, 12, 31)
-
-
-def period_range(first: str, last: str) -> list[str]:
-    """All period codes from `first` to `last`, inclusive."""
-    out: list[str] = []
-    year, half = int(first[:4]), int(first[-1])
-    while True:
-        code = f"{year}-H{half}"
-        out.append(code)
-        if code == last:
-            return out
-        year, half = (year, 2) if half == 1 else (year + 1, 1)
-
-
 @dataclass
 class Admission:
     """One KetNap row: a person admitted to the Party in the period (personal data included)."""

@@ -6,12 +6,12 @@ contradicts its own KetNap and ToChuc sheets.
 
 from __future__ import annotations
 
+from dagster_project.ingest.periods import period_bounds
 from dagster_project.samples.model import (
     GRASSROOTS_PARTY_ORGS,
     NON_ENTERPRISE_OWNERSHIP,
     STUDENT_CATEGORIES,
     Report,
-    period_bounds,
 )
 
 # (code, canonical label, parent code, numbering used by the "numbered" layout), in sheet order.
