@@ -89,7 +89,7 @@ TONG_HOP = [
         "7. Số TCĐ thành lập mới trong đơn vị KTTN",
         1,
     ),
-    ("cdcs_thanh_lap", "Số công đoàn cơ sở thành lập mới", "8. Số CĐCS thành lập mới", 13),
+    ("cdcs_thanh_lap", "Số công đoàn cơ sở thành lập mới", "8. Số CĐCS thành lập mới", 0),
     (
         "doan_vien_cong_doan_moi",
         "Số đoàn viên công đoàn kết nạp mới",

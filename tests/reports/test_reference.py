@@ -108,7 +108,17 @@ def test_seed_csvs_have_the_layout_columns():
         ],
         "coded_values.csv": ["domain", "code", "label", "variants", "is_private_sector"],
         "ethnic_groups.csv": ["ethnic_code", "label", "variants"],
-        "dq_rules.csv": ["rule_code", "severity", "checked_by", "description_vi", "description_en"],
+        "dq_rules.csv": [
+            "rule_code",
+            "severity",
+            "checked_by",
+            "scope",
+            "runs_in",
+            "defined_in",
+            "parameters",
+            "description_vi",
+            "description_en",
+        ],
     }
     for name, columns in expected.items():
         with Path(seeds_dir(), name).open(encoding="utf-8") as handle:

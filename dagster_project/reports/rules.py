@@ -1,0 +1,203 @@
+"""The warehouse's rules over one report, for `tcd validate`, from the dbt models that define them.
+
+The load gate's rules live once, as the dbt models `int_findings__*` (with the models they read:
+staging casts, enrichment, the recomputed summary). Here those same model files are rendered
+with a small dbt-compatible Jinja context (`ref` and `source` name DuckDB views, the project's
+macros and the `dbt.*` helpers they use are available) and run with DuckDB over the Arrow tables
+of the one parsed report. Which models run comes from the rule catalogue (`dq_rules.csv`:
+`checked_by = warehouse`, scope `single_report`, `defined_in` the model); the findings come out
+of the same `warehouse_rule_findings` macro the load gate unions, so code, severity, cell and
+message are the load's own. Rules whose scope is across reports need the published warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import pyarrow as pa
+import yaml
+
+from dagster_project.reports.reference import seeds_dir
+from dagster_project.settings import DBT_PROJECT_DIR
+
+SINGLE_REPORT = "single_report"
+ACROSS_REPORTS = "across_reports"
+PARSED_SOURCES = ("report", "tong_hop", "ket_nap", "to_chuc", "findings")
+
+
+def rule_catalogue() -> list[dict[str, str]]:
+    """Every rule of `dq_rules.csv`, as the load gate and `marts.dim_dq_rule` read it."""
+    with (seeds_dir() / "dq_rules.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def scopes(rule: dict[str, str]) -> set[str]:
+    """A rule's scopes: `single_report`, `across_reports`, `file_name`, `all_reports`, ..."""
+    return set(filter(None, rule.get("scope", "").split("+")))
+
+
+def rule_parameter(rule_code: str, name: str) -> str:
+    """One parameter of a rule (`parameters` is `name=value;...`), e.g. min_age of the age rule."""
+    for rule in rule_catalogue():
+        if rule["rule_code"] == rule_code:
+            for item in filter(None, (rule.get("parameters") or "").split(";")):
+                key, _, value = item.partition("=")
+                if key.strip() == name:
+                    return value.strip()
+    raise KeyError(f"dq_rules.csv: rule {rule_code} has no parameter {name!r}")
+
+
+def single_report_warehouse_rules() -> list[dict[str, str]]:
+    """Warehouse rules one report can break by itself: `tcd validate` runs their models."""
+    return [
+        rule
+        for rule in rule_catalogue()
+        if rule["checked_by"] == "warehouse" and SINGLE_REPORT in scopes(rule)
+    ]
+
+
+def across_report_rules() -> list[dict[str, str]]:
+    """Rules that need other reports (named "not checked" unless a warehouse is given)."""
+    return [rule for rule in rule_catalogue() if ACROSS_REPORTS in scopes(rule)]
+
+
+class _DbtHelpers:
+    """The `dbt.*` cross-database macros the models use, as DuckDB writes them."""
+
+    @staticmethod
+    def concat(fields: list[str]) -> str:
+        return " || ".join(f"({f})" for f in fields)
+
+    @staticmethod
+    def bool_or(expression: str) -> str:
+        return f"bool_or({expression})"
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(f"dbt.{name} is not available to tcd validate's rule runner")
+
+
+@lru_cache(maxsize=1)
+def _model_files() -> dict[str, Path]:
+    return {path.stem: path for path in (DBT_PROJECT_DIR / "models").rglob("*.sql")}
+
+
+@lru_cache(maxsize=1)
+def _project_vars() -> dict[str, Any]:
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project.get("vars") or {})
+
+
+@lru_cache(maxsize=1)
+def _seed_types() -> dict[str, dict[str, str]]:
+    doc = yaml.safe_load((seeds_dir() / "_seeds__models.yml").read_text(encoding="utf-8"))
+    return {
+        seed["name"]: dict((seed.get("config") or {}).get("column_types") or {})
+        for seed in doc.get("seeds", [])
+    }
+
+
+class ModelRunner:
+    """Renders dbt model files as views in one DuckDB connection, dependencies first."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> None:
+        self.con = con
+        self.sources = sources
+        self.built: set[str] = set()
+        self.env = jinja2.Environment(
+            undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"]
+        )
+        self.env.globals.update(
+            ref=self.ref,
+            source=self.source,
+            var=self.var,
+            env_var=lambda name, default=None: default,
+            config=lambda *args, **kwargs: "",
+            is_incremental=lambda: False,
+            dbt=_DbtHelpers(),
+            log=lambda *args, **kwargs: "",
+            return_=lambda value: value,
+        )
+        self.env.globals["return"] = lambda value: value
+        for path in sorted((DBT_PROJECT_DIR / "macros").glob("*.sql")):
+            module = self.env.from_string(path.read_text(encoding="utf-8")).make_module()
+            for name in dir(module):
+                if not name.startswith("_"):
+                    self.env.globals[name] = getattr(module, name)
+
+    def var(self, name: str, default: Any = None) -> Any:
+        return _project_vars().get(name, default)
+
+    def source(self, source_name: str, table: str) -> str:
+        return self.sources[f"{source_name}__{table}"]
+
+    def ref(self, name: str) -> str:
+        if name not in self.built:
+            if name in _seed_types():
+                self._load_seed(name)
+            else:
+                self.run(name)
+        return f'"{name}"'
+
+    def render(self, sql: str) -> str:
+        return self.env.from_string(sql).render(this=None)
+
+    def run(self, model: str) -> None:
+        """Create the model's view, after the views it refers to."""
+        path = _model_files().get(model)
+        if path is None:
+            raise LookupError(f"no dbt model {model!r} under {DBT_PROJECT_DIR / 'models'}")
+        self.built.add(model)
+        body = self.render(path.read_text(encoding="utf-8"))
+        self.con.execute(f'create or replace temp view "{model}" as {body}')
+
+    def _load_seed(self, name: str) -> None:
+        self.built.add(name)
+        types = _seed_types().get(name) or {}
+        path = seeds_dir() / f"{name}.csv"
+        columns = ", ".join(f"'{column}': '{kind}'" for column, kind in types.items())
+        self.con.execute(
+            f'create or replace temp table "{name}" as select * from read_csv(?, header = true, '
+            f"types = {{{columns}}}, all_varchar = false)",
+            [str(path)],
+        )
+
+
+def warehouse_findings(tables: dict[str, pa.Table], rules: list[dict[str, str]]) -> list[dict]:
+    """Findings of the given warehouse rules over one parsed report's tables, in dq_issues' shape.
+
+    `tables` are the parser's five tables (`report`, `tong_hop`, `ket_nap`, `to_chuc`,
+    `findings`); the models read them where the load reads `source('parsed', ...)`.
+    """
+    models = sorted({rule["defined_in"] for rule in rules if rule.get("defined_in")})
+    if not models:
+        return []
+    con = duckdb.connect()
+    try:
+        sources = {}
+        for name in PARSED_SOURCES:
+            view = f"parsed__{name}"
+            con.register(view, tables[name])
+            sources[f"parsed__{name}"] = view
+        runner = ModelRunner(con, sources)
+        macro: Callable[..., str] = runner.env.globals["warehouse_rule_findings"]
+        sql = str(macro(models, "error"))
+        cursor = con.execute(f"select * from ({sql}) order by sheet, row_number, rule_code")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+_MODEL_NAME = re.compile(r"^int_findings__\w+$")
+
+
+def is_rule_model(name: str) -> bool:
+    """True for the dbt models that yield one rule's findings."""
+    return bool(_MODEL_NAME.match(name))
