@@ -277,6 +277,9 @@ def ui(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Report files or CSV bundle folders.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document of findings, for scripts.")
+    ] = False,
 ) -> None:
     """Check report files before sending them; exit 0 when no error, 1 on any error."""
     from dagster_project.reports import validate_files
@@ -290,7 +293,7 @@ def validate(
         err_console.print(
             f"[yellow]Registry not read ({exc}); units and titles not checked against it."
         )
-    raise typer.Exit(validate_files(list(files), console, registry=registry))
+    raise typer.Exit(validate_files(list(files), console, registry=registry, as_json=as_json))
 
 
 @app.command()

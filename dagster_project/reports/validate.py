@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,13 +42,19 @@ def validate_files(
     console: Console,
     unit_names: Callable[[str], tuple[str, ...]] | None = None,
     registry: Registry | None = None,
+    as_json: bool = False,
 ) -> int:
     """Check report files the way the pipeline will; 0 = no error, 1 = errors, 2 = usage problem.
 
     With the registry, a file name the pull would refuse (unknown or abolished unit, a period
     outside the unit's life) is refused here with the pull's own message. Member keys are not
-    shown, so the public demo key is enough here: validating needs no secret.
+    shown, so the public demo key is enough here: validating needs no secret. `as_json` writes
+    one JSON document (each file's status and findings) instead of tables, for scripts.
     """
+    output = console
+    if as_json:
+        console = Console(file=io.StringIO())
+        documents: list[dict] = []
     if registry is not None and unit_names is None:
         unit_names = registry.names_for
     if not paths:
@@ -64,6 +72,8 @@ def validate_files(
         except ReportNameError as exc:
             console.print(f"[red]DQ_FILE_NAME[/red] {exc.reason_vi}\n[dim]{exc.reason_en}[/dim]")
             status = 2
+            if as_json:
+                documents.append(_document(path, 2, [_name_finding(path, exc)]))
             continue
         unit_code, period_code = name.unit_code, name.period_code
         sha = _sha256(path)
@@ -81,6 +91,8 @@ def validate_files(
         result = parse_report(path, meta, DEMO_KEY)
         rows = result.findings.to_pylist() + report_rule_findings(result)
         errors = sum(1 for row in rows if row["severity"] == "error")
+        if as_json:
+            documents.append(_document(path, 1 if errors else 0, rows))
         summary = (
             f"{path.name}: {result.tong_hop.num_rows} chỉ tiêu / indicators, "
             f"{result.ket_nap.num_rows} kết nạp / admissions, "
@@ -116,7 +128,45 @@ def validate_files(
         if errors:
             status = max(status, 1)
     _not_checked(console)
+    if as_json:
+        document = {
+            "status": status,
+            "files": documents,
+            "not_checked": [rule["rule_code"] for rule in across_report_rules()],
+        }
+        output.out(json.dumps(document, ensure_ascii=False, default=str), highlight=False)
     return status
+
+
+_FINDING_KEYS = (
+    "rule_code",
+    "severity",
+    "sheet",
+    "row_number",
+    "column_name",
+    "value",
+    "expected",
+    "message_vi",
+    "message_en",
+)
+
+
+def _document(path: Path, status: int, rows: list[dict]) -> dict:
+    return {
+        "file": str(path),
+        "status": status,
+        "findings": [{key: row.get(key) for key in _FINDING_KEYS} for row in rows],
+    }
+
+
+def _name_finding(path: Path, exc: ReportNameError) -> dict:
+    return {
+        "rule_code": "DQ_FILE_NAME",
+        "severity": "error",
+        "value": path.name,
+        "message_vi": exc.reason_vi,
+        "message_en": exc.reason_en,
+    }
 
 
 def report_rule_findings(result: ParseResult) -> list[dict]:
