@@ -43,17 +43,6 @@ def scopes(rule: dict[str, str]) -> set[str]:
     return set(filter(None, rule.get("scope", "").split("+")))
 
 
-def rule_parameter(rule_code: str, name: str) -> str:
-    """One parameter of a rule (`parameters` is `name=value;...`), e.g. min_age of the age rule."""
-    for rule in rule_catalogue():
-        if rule["rule_code"] == rule_code:
-            for item in filter(None, (rule.get("parameters") or "").split(";")):
-                key, _, value = item.partition("=")
-                if key.strip() == name:
-                    return value.strip()
-    raise KeyError(f"dq_rules.csv: rule {rule_code} has no parameter {name!r}")
-
-
 def single_report_warehouse_rules() -> list[dict[str, str]]:
     """Warehouse rules one report can break by itself: `tcd validate` runs their models."""
     return [
