@@ -65,11 +65,14 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_parsed_sheet(parsed_dir: Path, sheet: str) -> pd.DataFrame:
-    """The union of one sheet over every parsed report version without error findings.
+    """The union of one sheet over every report version the parser accepted (no parser error).
 
     Each row gains the report's ``period_code`` and ``unit_code`` so dates can be checked
-    against the period the report covers. Quarantined versions are left out: the parser has
-    already explained them, and their rows may be partial.
+    against the period the report covers. These suites check the parser's output, so versions
+    with a parser error are left out (the parser has explained them; their rows may be partial).
+    This is not the definition of a quarantined report: that is ``int_report_status`` alone
+    (any error finding of the parser or of a warehouse rule), which the marts and ``tcd status``
+    read; a version a warehouse rule refuses is still parser output and is checked here.
     """
     if sheet not in SHEETS:
         raise ValueError(f"Unknown sheet {sheet!r}; expected one of {SHEETS}")
