@@ -280,6 +280,20 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON document of findings, for scripts.")
     ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            help="A published warehouse file: also check the rules across reports (one person "
+            "admitted once, stocks, outliers) against its accepted reports. Needs the "
+            "warehouse's TCD_PSEUDONYM_KEY (or --demo-key for the sample).",
+        ),
+    ] = None,
+    demo_key: Annotated[
+        bool,
+        typer.Option(
+            "--demo-key", help="With --against: the warehouse was loaded with the demo key."
+        ),
+    ] = False,
 ) -> None:
     """Check report files before sending them; exit 0 when no error, 1 on any error."""
     from dagster_project.reports import validate_files
@@ -293,7 +307,23 @@ def validate(
         err_console.print(
             f"[yellow]Registry not read ({exc}); units and titles not checked against it."
         )
-    raise typer.Exit(validate_files(list(files), console, registry=registry, as_json=as_json))
+    key = None
+    if against is not None:
+        if not against.is_file():
+            raise CliError(f"The published warehouse {against} does not exist.")
+        _require_key(demo_key)
+        from dagster_project.reports import pseudonym_key_from_env
+
+        key = pseudonym_key_from_env(allow_demo=demo_key)
+    status = validate_files(
+        list(files),
+        console,
+        registry=registry,
+        as_json=as_json,
+        against=against,
+        **({"pseudonym_key": key} if key else {}),
+    )
+    raise typer.Exit(status)
 
 
 @app.command()

@@ -13,7 +13,6 @@ message are the load's own. Rules whose scope is across reports need the publish
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +54,18 @@ def single_report_warehouse_rules() -> list[dict[str, str]]:
 def across_report_rules() -> list[dict[str, str]]:
     """Rules that need other reports (named "not checked" unless a warehouse is given)."""
     return [rule for rule in rule_catalogue() if ACROSS_REPORTS in scopes(rule)]
+
+
+def report_warehouse_rules(*, with_other_reports: bool) -> list[dict[str, str]]:
+    """The warehouse rules `tcd validate` runs: one report's, and with a warehouse all others."""
+    rules = single_report_warehouse_rules()
+    if with_other_reports:
+        rules += [
+            rule
+            for rule in across_report_rules()
+            if rule["checked_by"] == "warehouse" and rule not in rules
+        ]
+    return rules
 
 
 class _DbtHelpers:
@@ -144,7 +155,7 @@ class ModelRunner:
             raise LookupError(f"no dbt model {model!r} under {DBT_PROJECT_DIR / 'models'}")
         self.built.add(model)
         body = self.render(path.read_text(encoding="utf-8"))
-        self.con.execute(f'create or replace temp view "{model}" as {body}')
+        self.con.execute(f'create or replace temp table "{model}" as {body}')
 
     def _load_seed(self, name: str) -> None:
         self.built.add(name)
@@ -158,35 +169,77 @@ class ModelRunner:
         )
 
 
-def warehouse_findings(tables: dict[str, pa.Table], rules: list[dict[str, str]]) -> list[dict]:
-    """Findings of the given warehouse rules over one parsed report's tables, in dq_issues' shape.
+# The published warehouse's accepted reports, as the parser's tables: what --against compares
+# one report with. Columns the marts do not publish stay null (names, labels, decisions).
+_PUBLISHED_SOURCES = {
+    "report": """
+        select
+            report_id, unit_code, period_code,
+            cast(regexp_extract(report_id, '_v([0-9]+)_', 1) as integer) as version,
+            regexp_extract(report_id, '_([0-9a-f]+)$', 1) as sha256,
+            file_name, received_at, received_at as parsed_at,
+            0 as error_count, 0 as warning_count
+        from published.marts.mart_reporting_completeness
+        where status = 'accepted' and report_id is not null
+    """,
+    "tong_hop": """
+        select report_id, 'TongHop' as sheet, indicator_code, reported_value
+        from published.marts.mart_indicators
+        where scope_level = 'unit' and report_id is not null and reported_value is not null
+    """,
+    "ket_nap": """
+        select
+            report_id, 'KetNap' as sheet, row_number, member_key, gender, ethnicity,
+            category_code, tax_code, admission_date, birth_year, age_at_admission
+        from published.marts.fct_admissions
+    """,
+    "to_chuc": """
+        select
+            report_id, 'ToChuc' as sheet, row_number, tax_code, enterprise_name, ownership_type,
+            industrial_zone, employees, party_org_type, party_org_founded_date, party_members,
+            superior_committee, has_union, union_founded_date, union_members, has_youth_org,
+            youth_org_founded_date, youth_members
+        from published.marts.fct_enterprise_snapshots
+    """,
+}
+
+
+def warehouse_findings(
+    tables: dict[str, pa.Table], rules: list[dict[str, str]], against: Path | None = None
+) -> list[dict]:
+    """Findings of the given warehouse rules over one parsed report, in dq_issues' shape.
 
     `tables` are the parser's five tables (`report`, `tong_hop`, `ket_nap`, `to_chuc`,
-    `findings`); the models read them where the load reads `source('parsed', ...)`.
+    `findings`); the models read them where the load reads `source('parsed', ...)`. With
+    `against` (a published warehouse file), the warehouse's accepted reports stand beside it, so
+    the rules across reports see the history the load would; only this report's findings return.
     """
     models = sorted({rule["defined_in"] for rule in rules if rule.get("defined_in")})
     if not models:
         return []
     con = duckdb.connect()
     try:
+        if against is not None:
+            con.execute("attach ? as published (read_only)", [str(against)])
         sources = {}
         for name in PARSED_SOURCES:
             view = f"parsed__{name}"
-            con.register(view, tables[name])
+            con.register(f"report__{name}", tables[name])
+            body = f"select * from report__{name}"
+            if against is not None and name in _PUBLISHED_SOURCES:
+                body += f" union all by name {_PUBLISHED_SOURCES[name]}"
+            con.execute(f"create temp view {view} as {body}")
             sources[f"parsed__{name}"] = view
         runner = ModelRunner(con, sources)
         macro: Callable[..., str] = runner.env.globals["warehouse_rule_findings"]
         sql = str(macro(models, "error"))
-        cursor = con.execute(f"select * from ({sql}) order by sheet, row_number, rule_code")
+        report_ids = tables["report"].column("report_id").to_pylist()
+        cursor = con.execute(
+            f"select * from ({sql}) where report_id in (select unnest(?)) "
+            "order by sheet, row_number, rule_code",
+            [report_ids],
+        )
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
-
-
-_MODEL_NAME = re.compile(r"^int_findings__\w+$")
-
-
-def is_rule_model(name: str) -> bool:
-    """True for the dbt models that yield one rule's findings."""
-    return bool(_MODEL_NAME.match(name))

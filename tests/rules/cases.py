@@ -224,6 +224,10 @@ def _taxcode_unknown(sheet_list: list[Sheet], where: Slot) -> None:
     _cell(sheet_list, KN, 1, KN_TAX, "5300999999")  # a public unit's person: no summary change
 
 
+def _negative_flow(sheet_list: list[Sheet], where: Slot) -> None:
+    sheet_list[TH].rows[tong_hop_row("lop_boi_duong")][2] = -3  # a flow: the total would shrink
+
+
 def _duplicate_person(sheet_list: list[Sheet], where: Slot) -> None:
     _cell(sheet_list, KN, 1, KN_CCCD, sheet_list[KN].rows[FIRST_DATA_ROW][KN_CCCD])
 
@@ -310,4 +314,9 @@ CASES: dict[str, Callable[[Path, Slot], Path]] = {
     "DQ_SUMMARY_DETAIL": _edit(_summary_detail),
     "DQ_TAXCODE_UNKNOWN": _edit(_taxcode_unknown),
     "DQ_DUPLICATE_PERSON": _edit(_duplicate_person),
+    "DQ_CUMULATIVE_SHRINK": _edit(_negative_flow),
 }
+
+# A report can break a rule only by breaking an earlier one first: the parser refuses a negative
+# count before the warehouse could see a cumulative figure shrink. Both must still refuse it.
+REFUSED_FIRST_BY = {"DQ_CUMULATIVE_SHRINK": "DQ_COUNT_FORMAT"}
