@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -36,6 +35,7 @@ from dagster_project.reports.reference import (
 )
 from dagster_project.reports.sheets import REQUIRED
 from dagster_project.reports.text import word_key
+from dagster_project.reports.xlsx import new_workbook
 
 LIST_SHEET = "DanhMuc"
 GUIDE_SHEET = "HuongDan"
@@ -667,7 +667,7 @@ def write_template(
     if out.is_dir():
         both = unit_code and period_code
         out = out / (file_name(unit_code, period_code) if both else "mau_bao_cao.xlsx")
-    book = xlsxwriter.Workbook(str(out))
+    book = new_workbook(out)
     try:
         book.set_properties(
             {"title": f"{lines[0]} - {lines[1]}", "subject": "tcd-warehouse report template"}

@@ -1,4 +1,4 @@
-"""Write a report's sheets as an .xlsx workbook or a CSV bundle (folder or .zip), byte-stable.
+"""Write a report's sheets as an .xlsx workbook (the project's one writer) or a CSV bundle.
 
 Same input, same bytes: the workbook's creation date is fixed and every zip member gets a fixed
 timestamp, so a committed sample can be checked against a fresh run.
@@ -12,72 +12,12 @@ import io
 import zipfile
 from pathlib import Path
 
-import xlsxwriter
-
+from dagster_project.reports.xlsx import write_xlsx
 from dagster_project.samples.layout import Cell, Sheet
 
-FIXED_CREATED = dt.datetime(2024, 7, 1, 8, 0, 0)
 _ZIP_TIME = (2024, 7, 1, 8, 0, 0)
 
-
-def write_xlsx(path: Path, sheets: list[Sheet], *, constant_memory: bool = False) -> Path:
-    """Workbook with title rows in bold, wrapped (and merged) header cells and dd/mm/yyyy dates."""
-    wb = xlsxwriter.Workbook(
-        str(path), {"constant_memory": constant_memory, "strings_to_numbers": False}
-    )
-    wb.set_properties({"created": FIXED_CREATED, "author": "", "company": ""})
-    bold = wb.add_format({"bold": True})
-    head = wb.add_format(
-        {"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1}
-    )
-    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy", "border": 1})
-    cell_fmt = wb.add_format({"border": 1})
-    for sheet in sheets:
-        ws = wb.add_worksheet(sheet.name)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 20, 18)
-        covered = {
-            (r, c)
-            for m in sheet.merges
-            for r in range(m[0], m[2] + 1)
-            for c in range(m[1], m[3] + 1)
-        }
-        header_rows = set(sheet.header_rows)
-        title_end = min(header_rows) if header_rows else 0
-        width = max((len(row) for row in sheet.rows), default=1)
-        for r, row in enumerate(sheet.rows):
-            for m in sheet.merges:
-                if m[0] == r:
-                    ws.merge_range(m[0], m[1], m[2], m[3], m[4], head)
-            if r < title_end:
-                if row and row[0] is not None:
-                    if width > 1:  # title rows are merged across the table, as officers do
-                        ws.merge_range(r, 0, r, width - 1, row[0], bold)
-                    else:
-                        ws.write_string(r, 0, row[0], bold)
-                continue
-            fmt = head if r in header_rows else cell_fmt
-            if not row:  # blank trailing row: formatted but empty cells, as Excel leaves them
-                for c in range(width):
-                    ws.write_blank(r, c, None, cell_fmt)
-                continue
-            for c, value in enumerate(row):
-                if (r, c) not in covered:
-                    _write_cell(ws, r, c, value, fmt, date_fmt)
-    wb.close()
-    return path
-
-
-def _write_cell(ws, r: int, c: int, value: Cell, fmt, date_fmt) -> None:
-    if value is None:
-        if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date_fmt)
-    elif isinstance(value, int):
-        ws.write_number(r, c, value, fmt)
-    else:
-        ws.write_string(r, c, value, fmt)
+__all__ = ["write_csv_dir", "write_csv_zip", "write_xlsx"]
 
 
 def _csv_bytes(sheet: Sheet, *, bom: bool) -> bytes:
