@@ -24,6 +24,7 @@ import pyarrow as pa
 import yaml
 
 from dagster_project.reports.reference import seeds_dir
+from dagster_project.reports.schemas import TABLES
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SINGLE_REPORT = "single_report"
@@ -106,8 +107,11 @@ def _seed_types() -> dict[str, dict[str, str]]:
 class ModelRunner:
     """Renders dbt model files as views in one DuckDB connection, dependencies first."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, sources: dict[str, str], *, views: bool = False
+    ) -> None:
         self.con = con
+        self.kind = "view" if views else "table"  # tables: each model computed once
         self.sources = sources
         self.built: set[str] = set()
         self.env = jinja2.Environment(
@@ -155,7 +159,7 @@ class ModelRunner:
             raise LookupError(f"no dbt model {model!r} under {DBT_PROJECT_DIR / 'models'}")
         self.built.add(model)
         body = self.render(path.read_text(encoding="utf-8"))
-        self.con.execute(f'create or replace temp table "{model}" as {body}')
+        self.con.execute(f'create or replace temp {self.kind} "{model}" as {body}')
 
     def _load_seed(self, name: str) -> None:
         self.built.add(name)
@@ -202,6 +206,42 @@ _PUBLISHED_SOURCES = {
         from published.marts.fct_enterprise_snapshots
     """,
 }
+
+
+class ModelQuery:
+    """One dbt model kept ready over parsed tables that change between calls.
+
+    The model and the models it reads are views over the registered tables, so each call only
+    swaps the tables in and runs one query: cheap enough for a generator to call per few reports.
+    """
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.con = duckdb.connect()
+        sources = {}
+        for name in PARSED_SOURCES:
+            self.con.register(f"parsed__{name}", TABLES[name].empty_table())
+            sources[f"parsed__{name}"] = f"parsed__{name}"
+        ModelRunner(self.con, sources, views=True).run(model)
+
+    def __call__(self, tables: dict[str, pa.Table]) -> list[dict]:
+        """The model's rows over `report`, `tong_hop`, `ket_nap`, `to_chuc`, `findings` (a
+        missing table is empty)."""
+        for name in PARSED_SOURCES:
+            table = tables.get(name)
+            self.con.register(
+                f"parsed__{name}", table if table is not None else TABLES[name].empty_table()
+            )
+        cursor = self.con.execute(f'select * from "{self.model}"')
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=4)
+def model_query(model: str) -> ModelQuery:
+    """A ready `ModelQuery`, e.g. of `int_indicators_computed`: the summary figures the detail
+    sheets determine, as the load's "summary equals detail" rule computes them."""
+    return ModelQuery(model)
 
 
 def warehouse_findings(

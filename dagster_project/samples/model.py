@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# Ownership codes (coded_values domain loai_hinh); the last four are the private sector.
-PRIVATE_OWNERSHIP = frozenset({"tu_nhan", "fdi", "hop_tac_xa", "ho_kinh_doanh"})
-NON_ENTERPRISE_OWNERSHIP = frozenset({"co_quan_nha_nuoc", "don_vi_su_nghiep"})
+from dagster_project.reports.reference import private_sector_codes
+
+# Party organisations a stock-movement injection can dissolve (coded_values domain to_chuc_dang).
 GRASSROOTS_PARTY_ORGS = frozenset({"chi_bo_co_so", "dang_bo_co_so"})
-STUDENT_CATEGORIES = frozenset({"hoc_sinh_sinh_vien", "hoc_sinh_thpt"})
 
 
 @dataclass
@@ -66,7 +65,7 @@ class OrgRow:
 
     @property
     def is_private(self) -> bool:
-        return self.ownership in PRIVATE_OWNERSHIP
+        return self.ownership in private_sector_codes()  # coded_values.is_private_sector
 
 
 @dataclass
