@@ -381,13 +381,20 @@ def sample(
     ] = "demo",
     inject: Annotated[
         list[str] | None,
-        typer.Option(help="A data-quality rule code to violate in some reports (repeatable)."),
+        typer.Option(
+            help="A data-quality rule code to violate in some reports (repeatable), e.g. "
+            "DQ_CCCD_FORMAT or DQ_SUMMARY_DETAIL; RULE@<unit>_<period> picks the report.",
+        ),
     ] = None,
 ) -> None:
     """Write sample reports that follow the report contract."""
     from dagster_project.samples import write_sample
+    from dagster_project.samples.violations import UnknownInjection
 
-    paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+    try:
+        paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+    except UnknownInjection as exc:
+        raise CliError(str(exc)) from exc
     console.print(f"Wrote {len(paths)} report files under {out}")
 
 
