@@ -139,7 +139,7 @@ def validate_files(
     return status
 
 
-_FINDING_KEYS = (
+FINDING_KEYS = (
     "rule_code",
     "severity",
     "sheet",
@@ -156,7 +156,7 @@ def _document(path: Path, status: int, rows: list[dict]) -> dict:
     return {
         "file": str(path),
         "status": status,
-        "findings": [{key: row.get(key) for key in _FINDING_KEYS} for row in rows],
+        "findings": [{key: row.get(key) for key in FINDING_KEYS} for row in rows],
     }
 
 

@@ -105,6 +105,17 @@ def _split(rng: random.Random, total: int, weights: list[float], caps: list[int]
     return parts
 
 
+def _at_least_one(parts: list[int], wanted: list[bool]) -> None:
+    """Move single units from the largest parts to wanted parts that got none (total kept)."""
+    for i, want in enumerate(wanted):
+        if want and parts[i] == 0:
+            donor = max(range(len(parts)), key=lambda j: (parts[j], -j))
+            if parts[donor] < 2:
+                raise ValueError("cannot give every wanted part one: total too small")
+            parts[donor] -= 1
+            parts[i] += 1
+
+
 class _World:
     """State shared while the demo sample is built: random source and identifier pools."""
 
@@ -578,7 +589,12 @@ def _lao_cai_reports(w: _World, scope: dict[str, list[Enterprise]]) -> list[Repo
             else 1.0 + sum(e.party_members[p] for e in scope[c] if e.is_private) ** 0.5
             for c in codes
         ]
-        private_split.append(_split(rng, PRIVATE_ADMISSIONS[p], weights))
+        split = _split(rng, PRIVATE_ADMISSIONS[p], weights)
+        if p == 3:  # F13: every other district admits someone in a private unit in 2024-H1
+            _at_least_one(
+                split, [w > 0 and c in PLACES for w, c in zip(weights, codes, strict=True)]
+            )
+        private_split.append(split)
     for p, period in enumerate(LC_PERIODS):
         other_counts = [rng.randrange(3, 8) for _ in codes]
         flows = _lao_cai_flows(

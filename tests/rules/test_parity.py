@@ -20,6 +20,7 @@ import pytest
 
 from dagster_project.ingest.registry import load_registry
 from dagster_project.reports.rules import SINGLE_REPORT, rule_catalogue, scopes
+from dagster_project.reports.validate import FINDING_KEYS
 from tests.integration.conftest import REPO, LoadRun, run_load, run_tcd
 from tests.reports.builders import build_xlsx
 from tests.rules.cases import (
@@ -38,17 +39,7 @@ pytestmark = pytest.mark.integration
 SINGLE_REPORT_RULES = {
     rule["rule_code"]: rule for rule in rule_catalogue() if SINGLE_REPORT in scopes(rule)
 }
-FINDING = (
-    "rule_code",
-    "severity",
-    "sheet",
-    "row_number",
-    "column_name",
-    "value",
-    "expected",
-    "message_vi",
-    "message_en",
-)
+FINDING = FINDING_KEYS
 _VERSION = re.compile(r"(_\d{4}-H[12])_v\d+_")  # validate numbers its report 0, the load 1
 
 

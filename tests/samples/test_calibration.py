@@ -22,6 +22,7 @@ PLAN = ("2022-H2", "2023-H1", "2023-H2", "2024-H1")
 PLAN_START = dt.date(2022, 10, 21)
 ZONES = {"Bắc Duyên Hải", "Đông Phố Mới", "Tằng Loỏng"}
 STUDENTS = {"hoc_sinh_sinh_vien", "hoc_sinh_thpt"}
+DISTRICTS = ("080", "082", "083", "084", "085", "086", "087", "088", "089")  # city, town, districts
 
 
 def bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -112,7 +113,7 @@ def recount(reports: list[ReadReport]) -> dict[str, object]:
         "F11b": private_adm(PLAN),
         "F12a": private_founded(reports, "party_founded", ("2024-H1",)),
         "F12b": private_founded(reports, "party_founded", PLAN),
-        "F13": private_adm(("2024-H1",), {"083", "084", "085", "087", "088"}),
+        "F13": ",".join(code for code in DISTRICTS if private_adm(("2024-H1",), {code}) == 0),
         "F14a": members_private,
         "F14b": 100 * private_adm(("2024-H1",)) // members_private,
         "F15a": len(nb["2023-H1"].admissions),
