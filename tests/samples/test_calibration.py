@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 from sample_readback import ReadReport, fold, report_paths
 
+from dagster_project.ingest.periods import period_bounds
 from dagster_project.ingest.registry import load_registry
 from dagster_project.reports import validate_files
 from dagster_project.samples.seed_figures import SEED_FIGURES
@@ -23,15 +24,6 @@ PLAN_START = dt.date(2022, 10, 21)
 ZONES = {"Bắc Duyên Hải", "Đông Phố Mới", "Tằng Loỏng"}
 STUDENTS = {"hoc_sinh_sinh_vien", "hoc_sinh_thpt"}
 DISTRICTS = ("080", "082", "083", "084", "085", "086", "087", "088", "089")  # city, town, districts
-
-
-def bounds(period: str) -> tuple[dt.date, dt.date]:
-    y = int(period[:4])
-    return (
-        (dt.date(y, 1, 1), dt.date(y, 6, 30))
-        if period[-1] == "1"
-        else (dt.date(y, 7, 1), dt.date(y, 12, 31))
-    )
 
 
 def lao_cai(reports: list[ReadReport], periods=("2024-H1",)) -> list[ReadReport]:
@@ -45,7 +37,7 @@ def flow(reports, label: str, periods=("2024-H1",)) -> int:
 def private_founded(reports, date_key: str, periods) -> int:
     n = 0
     for r in lao_cai(reports, periods):
-        start, end = bounds(r.period)
+        start, end = period_bounds(r.period)
         n += sum(
             o["private"]
             and o[date_key] is not None
@@ -155,7 +147,7 @@ def test_every_report_passes_the_single_report_rules(demo_dir: Path):
 def test_every_admission_is_valid_and_admitted_once(demo_reports):
     seen: set[str] = set()
     for r in demo_reports:
-        start, end = bounds(r.period)
+        start, end = period_bounds(r.period)
         taxes = {o["tax_code"] for o in r.orgs}
         for a in r.admissions:
             assert re.fullmatch(r"(010|037)[0-3]\d{8}", a["cccd"]), a["cccd"]
