@@ -12,7 +12,6 @@ message are the load's own. Rules whose scope is across reports need the publish
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +22,7 @@ import jinja2
 import pyarrow as pa
 import yaml
 
-from dagster_project.reports.reference import seeds_dir
+from dagster_project.reports.reference import dq_rules, seeds_dir
 from dagster_project.reports.schemas import TABLES
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -34,8 +33,7 @@ PARSED_SOURCES = ("report", "tong_hop", "ket_nap", "to_chuc", "findings")
 
 def rule_catalogue() -> list[dict[str, str]]:
     """Every rule of `dq_rules.csv`, as the load gate and `marts.dim_dq_rule` read it."""
-    with (seeds_dir() / "dq_rules.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return list(dq_rules().values())
 
 
 def scopes(rule: dict[str, str]) -> set[str]:
