@@ -25,8 +25,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dagster_project.samples import generate  # noqa: E402
-from dagster_project.samples.scale import synthetic_units  # noqa: E402
+from tcd_samples import generate  # noqa: E402
+from tcd_samples.scale import synthetic_units  # noqa: E402
 
 
 def write_registry(folder: Path, reports_dir: Path, provinces: int, units: int) -> Path:

@@ -388,8 +388,8 @@ def sample(
     ] = None,
 ) -> None:
     """Write sample reports that follow the report contract."""
-    from dagster_project.samples import write_sample
-    from dagster_project.samples.violations import UnknownInjection
+    from tcd_samples import write_sample
+    from tcd_samples.violations import UnknownInjection
 
     try:
         paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))

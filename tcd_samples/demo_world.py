@@ -11,10 +11,10 @@ import datetime as dt
 import random
 
 from dagster_project.ingest.periods import period_bounds, period_range
-from dagster_project.samples.enterprises import Enterprise
-from dagster_project.samples.identifiers import CccdNumbers, TaxCodes
-from dagster_project.samples.model import Admission, Report, UnitInfo
-from dagster_project.samples.units import (
+from tcd_samples.enterprises import Enterprise
+from tcd_samples.identifiers import CccdNumbers, TaxCodes
+from tcd_samples.model import Admission, Report, UnitInfo
+from tcd_samples.units import (
     BLOC_COMMITTEE_LC,
     BLOC_COMMITTEE_NB,
     INDUSTRIAL_ZONES,
@@ -23,7 +23,7 @@ from dagster_project.samples.units import (
     PLACES,
     ZONE_COMMITTEE_LC,
 )
-from dagster_project.samples.vocabulary import (
+from tcd_samples.vocabulary import (
     ETHNIC_WEIGHTS_LAO_CAI,
     ETHNIC_WEIGHTS_NINH_BINH,
     enterprise_name,

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dagster_project.samples.demo_world import build_demo_reports
-from dagster_project.samples.layout import build_sheets
-from dagster_project.samples.model import Report
-from dagster_project.samples.summary import compute_summaries, compute_summary
-from dagster_project.samples.violations import (
+from tcd_samples.demo_world import build_demo_reports
+from tcd_samples.layout import build_sheets
+from tcd_samples.model import Report
+from tcd_samples.summary import compute_summaries, compute_summary
+from tcd_samples.violations import (
     SUMMARY_RULES,
     Injection,
     apply_detail,
@@ -27,7 +27,7 @@ from dagster_project.samples.violations import (
     eligible,
     parse_requests,
 )
-from dagster_project.samples.writers import write_csv_dir, write_csv_zip, write_xlsx
+from tcd_samples.writers import write_csv_dir, write_csv_zip, write_xlsx
 
 DEFAULT_SEED = 2024
 INJECTION_MANIFEST = "_injections.json"
@@ -190,7 +190,7 @@ def generate(
     requests = parse_requests(list(inject))
     if provinces is None:
         return _finish(_demo_reports(seed, fmt), out_dir, seed, requests, pick_after=11)
-    from dagster_project.samples.scale import synthetic_reports
+    from tcd_samples.scale import synthetic_reports
 
     stream = synthetic_reports(
         seed,

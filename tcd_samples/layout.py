@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from dagster_project.reports.reference import coded_values
-from dagster_project.samples.model import Admission, OrgRow, Report
-from dagster_project.samples.summary import INDICATORS
+from tcd_samples.model import Admission, OrgRow, Report
+from tcd_samples.summary import INDICATORS
 
 Cell = str | int | dt.date | None
 

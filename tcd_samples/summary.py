@@ -15,7 +15,7 @@ import pyarrow as pa
 from dagster_project.reports.reference import indicator_catalogue
 from dagster_project.reports.rules import model_query
 from dagster_project.reports.schemas import TABLES
-from dagster_project.samples.model import Report
+from tcd_samples.model import Report
 
 
 def _numbered() -> list[tuple[str, str, str | None, str]]:

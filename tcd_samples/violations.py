@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 
 from dagster_project.ingest.periods import period_bounds
-from dagster_project.samples.identifiers import TaxCodes
-from dagster_project.samples.model import GRASSROOTS_PARTY_ORGS, Report
+from tcd_samples.identifiers import TaxCodes
+from tcd_samples.model import GRASSROOTS_PARTY_ORGS, Report
 
 # Rule code -> what the injection does (for the injection manifest and the docs).
 INJECTIONS: dict[str, str] = {

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from dagster_project.reports.xlsx import write_xlsx
-from dagster_project.samples.layout import Cell, Sheet
+from tcd_samples.layout import Cell, Sheet
 
 _ZIP_TIME = (2024, 7, 1, 8, 0, 0)
 

@@ -16,8 +16,8 @@ from sample_readback import ReadReport, fold, report_paths
 from dagster_project.ingest.periods import period_bounds
 from dagster_project.ingest.registry import load_registry
 from dagster_project.reports import validate_files
-from dagster_project.samples.seed_figures import SEED_FIGURES
 from dagster_project.settings import REPO_ROOT
+from tcd_samples.seed_figures import SEED_FIGURES
 
 PLAN = ("2022-H2", "2023-H1", "2023-H2", "2024-H1")
 PLAN_START = dt.date(2022, 10, 21)

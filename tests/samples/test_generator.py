@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sample_readback import fold, load_sheets, read_report, report_paths
 
-from dagster_project.samples import generate, write_sample
-from dagster_project.samples.violations import INJECTIONS
+from tcd_samples import generate, write_sample
+from tcd_samples.violations import INJECTIONS
 
 BOM = b"\xef\xbb\xbf"
 COMMITTED = Path(__file__).resolve().parents[2] / "sources" / "samples" / "reports"
@@ -232,7 +232,7 @@ def test_a_scaled_history_that_starts_early_parses_without_error(tmp_path: Path)
     """Organisations that exist from the start are founded before the first period."""
 
     from dagster_project.reports import DEMO_KEY, ReportMeta, parse_report
-    from dagster_project.samples import generate
+    from tcd_samples import generate
 
     result = generate(
         tmp_path, provinces=1, units_per_province=3, periods=10, admissions_per_report=5, fmt="zip"
