@@ -31,8 +31,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dagster_project.samples import generate  # noqa: E402
-from dagster_project.samples.scale import synthetic_units  # noqa: E402
+from tcd_samples import generate  # noqa: E402
+from tcd_samples.scale import synthetic_units  # noqa: E402
 
 PERIODS = 20
 SCALES = {1000: (1, 50), 4000: (2, 100), 16000: (8, 100)}

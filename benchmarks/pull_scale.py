@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from pipeline_scale import write_registry  # noqa: E402
 
 from dagster_project.ingest import Landing, load_registry, pull_all  # noqa: E402
-from dagster_project.samples import generate  # noqa: E402
+from tcd_samples import generate  # noqa: E402
 
 PERIODS = 20
 MAX_UNITS_PER_PROVINCE = 200

@@ -336,18 +336,53 @@ def docs(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Report files or CSV bundle folders.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document of findings, for scripts.")
+    ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            help="A published warehouse file: also check the rules across reports (one person "
+            "admitted once, stocks, outliers) against its accepted reports. Needs the "
+            "warehouse's TCD_PSEUDONYM_KEY (or --demo-key for the sample).",
+        ),
+    ] = None,
+    demo_key: Annotated[
+        bool,
+        typer.Option(
+            "--demo-key", help="With --against: the warehouse was loaded with the demo key."
+        ),
+    ] = False,
 ) -> None:
     """Check report files before sending them; exit 0 when no error, 1 on any error."""
     from dagster_project.reports import validate_files
 
-    names_for = None
+    registry = None
     try:
         from dagster_project.ingest import load_registry
 
-        names_for = load_registry(load_settings().registry_path).names_for
-    except Exception as exc:  # the registry helps the title check but is not required
-        err_console.print(f"[yellow]Registry not read ({exc}); unit names in titles not checked.")
-    raise typer.Exit(validate_files(list(files), console, names_for))
+        registry = load_registry(load_settings().registry_path)
+    except Exception as exc:  # the registry helps the name and title checks but is not required
+        err_console.print(
+            f"[yellow]Registry not read ({exc}); units and titles not checked against it."
+        )
+    key = None
+    if against is not None:
+        if not against.is_file():
+            raise CliError(f"The published warehouse {against} does not exist.")
+        _require_key(demo_key)
+        from dagster_project.reports import pseudonym_key_from_env
+
+        key = pseudonym_key_from_env(allow_demo=demo_key)
+    status = validate_files(
+        list(files),
+        console,
+        registry=registry,
+        as_json=as_json,
+        against=against,
+        **({"pseudonym_key": key} if key else {}),
+    )
+    raise typer.Exit(status)
 
 
 @app.command()
@@ -471,13 +506,20 @@ def sample(
     ] = "demo",
     inject: Annotated[
         list[str] | None,
-        typer.Option(help="A data-quality rule code to violate in some reports (repeatable)."),
+        typer.Option(
+            help="A data-quality rule code to violate in some reports (repeatable), e.g. "
+            "DQ_CCCD_FORMAT or DQ_SUMMARY_DETAIL; RULE@<unit>_<period> picks the report.",
+        ),
     ] = None,
 ) -> None:
     """Write sample reports that follow the report contract."""
-    from dagster_project.samples import write_sample
+    from tcd_samples import write_sample
+    from tcd_samples.violations import UnknownInjection
 
-    paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+    try:
+        paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+    except UnknownInjection as exc:
+        raise CliError(str(exc)) from exc
     console.print(f"Wrote {len(paths)} report files under {out}")
 
 

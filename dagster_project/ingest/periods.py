@@ -1,7 +1,7 @@
 """Half-year reporting periods (`YYYY-H1`, `YYYY-H2`).
 
-Only the ingest side needs this: to decide which units should have reported a period and whether a
-file's unit existed during the period it names.
+The one calendar of the project: the pull, the parser, the quality checks and the sample generator
+read period dates from here (the SQL side has its twin in dbt/macros/periods.sql).
 """
 
 from __future__ import annotations
@@ -29,3 +29,14 @@ def period_bounds(period_code: str) -> tuple[date, date]:
     if period_code.endswith("H1"):
         return date(year, 1, 1), date(year, 6, 30)
     return date(year, 7, 1), date(year, 12, 31)
+
+
+def period_range(first: str, last: str) -> list[str]:
+    """All period codes from `first` to `last`, inclusive (empty when `last` comes first)."""
+    period_bounds(first), period_bounds(last)  # ValueError for a malformed code
+    out: list[str] = []
+    year, half = int(first[:4]), int(first[-1])
+    while (year, half) <= (int(last[:4]), int(last[-1])):
+        out.append(f"{year}-H{half}")
+        year, half = (year, 2) if half == 1 else (year + 1, 1)
+    return out

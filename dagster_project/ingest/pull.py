@@ -30,13 +30,12 @@ import httpx
 
 from dagster_project.ingest.bundle import is_ignorable
 from dagster_project.ingest.landing import Landing, LandingEntry, SourceRecord, parse_utc
+from dagster_project.ingest.name_check import check_report_name
 from dagster_project.ingest.naming import (
     ReportName,
     ReportNameError,
     parse_bundle_folder_name,
-    parse_report_name,
 )
-from dagster_project.ingest.periods import period_bounds
 from dagster_project.ingest.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -190,50 +189,10 @@ class _Puller:
     ) -> ReportName | None:
         """The report's unit and period, or None after recording why the file is refused."""
         try:
-            bundle = parse_bundle_folder_name(name) if is_bundle else None
-            report = bundle or parse_report_name(name)
-            self.check_unit(report, allowed)
+            return check_report_name(name, self.registry, is_bundle=is_bundle, allowed=allowed)
         except ReportNameError as exc:
             self.reject(name, source_uri, exc.reason_vi, exc.reason_en)
             return None
-        except _Refused as exc:
-            self.reject(name, source_uri, exc.reason_vi, exc.reason_en)
-            return None
-        return report
-
-    def check_unit(self, report: ReportName, allowed: frozenset[str] | None) -> None:
-        name, code, period = report.file_name, report.unit_code, report.period_code
-        unit = self.registry.get(code)
-        if unit is None:
-            expected = ", ".join(c for c in self.registry.codes if self.registry.get(c).reports)
-            raise _Refused(
-                f"Tệp {name!r}: mã đơn vị {code!r} không có trong sổ đăng ký; cần một trong: "
-                f"{expected}",
-                f"file {name!r}: unit code {code!r} is not in the registry; expected one of: "
-                f"{expected}",
-            )
-        if not unit.reports:
-            raise _Refused(
-                f"Tệp {name!r}: đơn vị {code!r} ({unit.name}) không phải đơn vị báo cáo",
-                f"file {name!r}: unit {code!r} ({unit.name}) does not send reports",
-            )
-        if allowed is not None and code not in allowed:
-            expected = ", ".join(sorted(allowed))
-            raise _Refused(
-                f"Tệp {name!r}: báo cáo của đơn vị {code!r} nằm ở thư mục của đơn vị {expected}",
-                f"file {name!r}: a report of unit {code!r} found in the location of {expected}",
-            )
-        if self.registry.version_in_period(code, period) is None:
-            first, last = period_bounds(period)
-            spans = "; ".join(
-                f"{u.valid_from}..{u.valid_to or ''}" for u in self.registry.versions(code)
-            )
-            raise _Refused(
-                f"Tệp {name!r}: đơn vị {code!r} không có hiệu lực trong kỳ {period} "
-                f"({first}..{last}); hiệu lực: {spans}",
-                f"file {name!r}: unit {code!r} did not exist in period {period} "
-                f"({first}..{last}); valid: {spans}",
-            )
 
     def land(
         self, candidate: _Candidate, report: ReportName, *, known_sha256: str | None = None

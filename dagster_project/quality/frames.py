@@ -69,12 +69,16 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
 def read_parsed_sheet(
     parsed_dir: Path, sheet: str, periods: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """The union of one sheet over the parsed report versions without error findings.
+    """One sheet over the report versions the parser accepted (no parser error).
 
     ``periods`` limits the read to some periods (a load checks what it parsed, not all of
     history). Each row gains the report's ``period_code`` and ``unit_code`` so dates can be
-    checked against the period the report covers. Quarantined versions are left out: the parser
-    has already explained them, and their rows may be partial.
+    checked against the period the report covers. These suites check the parser's output, so
+    versions with a parser error are left out (the parser has explained them; their rows may be
+    partial). This is not the definition of a quarantined report: that is ``int_report_status``
+    alone (any error finding of the parser or of a warehouse rule), which the marts and
+    ``tcd status`` read; a version a warehouse rule refuses is still parser output and is checked
+    here.
     """
     if sheet not in SHEETS:
         raise ValueError(f"Unknown sheet {sheet!r}; expected one of {SHEETS}")

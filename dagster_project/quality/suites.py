@@ -56,7 +56,7 @@ def _read_seed(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def suite_parameters(seeds_dir: Path = SEEDS_DIR) -> dict[str, list[Any]]:
+def suite_parameters(seeds_dir: Path = SEEDS_DIR) -> dict[str, Any]:
     """Value sets the suites refer to by name, read from the dbt seeds.
 
     ``codes_<domain>`` for every domain of ``coded_values.csv``, ``indicator_codes`` from the
@@ -65,7 +65,7 @@ def suite_parameters(seeds_dir: Path = SEEDS_DIR) -> dict[str, list[Any]]:
     is not checked against its list: an unknown group is a parser warning, published and
     flagged, so a blocking check on it would hold back data the rules let through.
     """
-    parameters: dict[str, list[Any]] = {}
+    parameters: dict[str, Any] = {}
     coded = seeds_dir / "coded_values.csv"
     if coded.exists():
         for row in _read_seed(coded):
@@ -75,8 +75,18 @@ def suite_parameters(seeds_dir: Path = SEEDS_DIR) -> dict[str, list[Any]]:
         parameters["indicator_codes"] = [r["indicator_code"].strip() for r in _read_seed(catalogue)]
     rules = seeds_dir / "dq_rules.csv"
     if rules.exists():
-        parameters["rule_codes"] = [r["rule_code"].strip() for r in _read_seed(rules)]
+        rows = _read_seed(rules)
+        parameters["rule_codes"] = [r["rule_code"].strip() for r in rows]
+        for row in rows:  # scalar rule parameters, e.g. min_age=18 of DQ_AGE_UNDER_18
+            for item in filter(str.strip, (row.get("parameters") or "").split(";")):
+                name, _, value = item.partition("=")
+                parameters[name.strip()] = int(value) if value.strip().isdigit() else value.strip()
     return parameters
+
+
+def _resolved(value: Any) -> Any:
+    """A value set becomes a list GX accepts; a scalar parameter (a bound) stays itself."""
+    return list(value) if isinstance(value, list | tuple | set | frozenset) else value
 
 
 def parameters_used(expectation: Mapping[str, Any]) -> list[str]:
@@ -108,7 +118,7 @@ def resolve_parameters(
             continue
         kwargs = {
             key: (
-                list(parameters[value[PARAMETER_KEY]])
+                _resolved(parameters[value[PARAMETER_KEY]])
                 if isinstance(value, Mapping) and PARAMETER_KEY in value
                 else value
             )

@@ -5,7 +5,7 @@ See docs/data-layout.md for the tables and the report contract for what a legal 
 
 from dagster_project.reports.output import write_empty_schemas, write_parsed
 from dagster_project.reports.parse import ParseResult, ReportMeta, parse_report
-from dagster_project.reports.periods import parse_file_name, period_bounds
+from dagster_project.reports.periods import period_bounds
 from dagster_project.reports.pseudonym import (
     DEMO_KEY,
     MissingPseudonymKey,
@@ -20,7 +20,6 @@ __all__ = [
     "ParseLimits",
     "ParseResult",
     "ReportMeta",
-    "parse_file_name",
     "parse_report",
     "period_bounds",
     "pseudonym_key_from_env",

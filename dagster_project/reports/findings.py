@@ -133,8 +133,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Founding date {value} is after the end of the period ({expected}).",
     ),
     "DQ_AGE_UNDER_18": (
-        "Người được kết nạp mới {value} tuổi tại ngày kết nạp; phải đủ 18 tuổi.",
-        "The person was {value} years old at admission; at least 18 is required.",
+        "Người được kết nạp mới {value} tuổi tại ngày kết nạp; phải đủ {detail} tuổi.",
+        "The person was {value} years old at admission; at least {detail} is required.",
     ),
 }
 

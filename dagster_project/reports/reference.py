@@ -135,6 +135,21 @@ def dq_rules() -> dict[str, dict[str, str]]:
     return {row["rule_code"]: row for row in _read_csv("dq_rules.csv")}
 
 
+def rule_parameters(rule_code: str) -> dict[str, str]:
+    """A rule's parameters (`dq_rules.csv` column `parameters`, `name=value;...`)."""
+    text = dq_rules()[rule_code].get("parameters") or ""
+    pairs = (item.partition("=") for item in text.split(";") if item.strip())
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
+def rule_parameter(rule_code: str, name: str) -> str:
+    """One parameter of a rule, e.g. the minimum age of DQ_AGE_UNDER_18; KeyError if absent."""
+    parameters = rule_parameters(rule_code)
+    if name not in parameters:
+        raise KeyError(f"dq_rules.csv: rule {rule_code} has no parameter {name!r}")
+    return parameters[name]
+
+
 @dataclass(frozen=True)
 class SheetHeaders:
     """Header variants of one sheet: header key → field name."""

@@ -30,6 +30,7 @@ from dagster_project.reports.readers import RawSheet
 from dagster_project.reports.reference import (
     coded_values,
     indicator_catalogue,
+    rule_parameter,
     sheet_headers,
 )
 from dagster_project.reports.text import clean_text, label_key, word_key
@@ -453,7 +454,8 @@ def parse_ket_nap(
         pc.subtract(pc.year(admissions), pc.year(births)),
         pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
     ).cast(pa.int32())
-    under_age = pc.fill_null(pc.less(ages, 18), False).to_numpy(zero_copy_only=False)
+    min_age = int(rule_parameter("DQ_AGE_UNDER_18", "min_age"))
+    under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
     outside = np.zeros(count, dtype=bool)
     if period:
         outside = pc.fill_null(
@@ -469,7 +471,13 @@ def parse_ket_nap(
             if under_age[position]:
                 age = ages[position].as_py()
                 findings.append(
-                    birth_column.finding("DQ_AGE_UNDER_18", position, value=age, expected=">= 18")
+                    birth_column.finding(
+                        "DQ_AGE_UNDER_18",
+                        position,
+                        value=age,
+                        expected=f">= {min_age}",
+                        detail=str(min_age),
+                    )
                 )
             if outside[position]:
                 admitted = admissions[position].as_py()

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from dagster_project.reports.periods import parse_file_name, period_bounds
+from dagster_project.ingest.naming import parse_report_name
+from dagster_project.reports.periods import period_bounds
 from dagster_project.reports.readers import SHEET_TITLES
 from dagster_project.reports.reference import (
     coded_values,
@@ -35,6 +35,7 @@ from dagster_project.reports.reference import (
 )
 from dagster_project.reports.sheets import REQUIRED
 from dagster_project.reports.text import word_key
+from dagster_project.reports.xlsx import new_workbook
 
 LIST_SHEET = "DanhMuc"
 GUIDE_SHEET = "HuongDan"
@@ -660,13 +661,13 @@ def write_template(
         period_code = period_code.strip().upper()
     if unit_code:
         unit_code = unit_code.strip()
-        parse_file_name(f"{unit_code}_{period_code or '2000-H1'}.xlsx")
+        parse_report_name(f"{unit_code}_{period_code or '2000-H1'}.xlsx")
     lines = title_lines(unit_code, period_code, unit_name)
     out = Path(out)
     if out.is_dir():
         both = unit_code and period_code
         out = out / (file_name(unit_code, period_code) if both else "mau_bao_cao.xlsx")
-    book = xlsxwriter.Workbook(str(out))
+    book = new_workbook(out)
     try:
         book.set_properties(
             {"title": f"{lines[0]} - {lines[1]}", "subject": "tcd-warehouse report template"}

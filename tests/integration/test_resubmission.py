@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from dagster_project.samples import write_sample
+from tcd_samples import write_sample
 from tests.integration.conftest import SAMPLE_REPORTS, LoadRun, run_load
 
 RESTATED = ("088", "2024-H2", "lop_boi_duong")

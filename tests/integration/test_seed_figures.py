@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.samples.seed_figures import (
+from tcd_samples.seed_figures import (
     SEED_FIGURES,
     SeedFigure,
     figures_markdown_table,

@@ -35,9 +35,10 @@ INDICATORS = """indicator_code,label,aliases,kind,parent_code,description_en
 ket_nap_dang_vien,Số đảng viên mới được kết nạp,,flow,,Admitted
 ket_nap_kttn,Trong đó: trong các đơn vị kinh tế tư nhân,,flow,ket_nap_dang_vien,Private
 """
-DQ_RULES = """rule_code,severity,checked_by,description_vi,description_en
-DQ_SUMMARY_DETAIL,error,warehouse,Số tổng hợp khớp số chi tiết,Summary equals detail
-DQ_LATE_REPORT,warning,warehouse,Báo cáo muộn,Late report
+DQ_RULES = """rule_code,severity,checked_by,parameters,description_vi,description_en
+DQ_SUMMARY_DETAIL,error,warehouse,,Số tổng hợp khớp số chi tiết,Summary equals detail
+DQ_LATE_REPORT,warning,warehouse,,Báo cáo muộn,Late report
+DQ_AGE_UNDER_18,error,parser,min_age=18,Chưa đủ 18 tuổi,Under 18
 """
 
 

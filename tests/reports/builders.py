@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import xlsxwriter
+from dagster_project.reports.xlsx import write_xlsx
 
 UNIT_CODE = "088"
 PERIOD = "2024-H1"
@@ -89,7 +89,7 @@ TONG_HOP = [
         "7. Số TCĐ thành lập mới trong đơn vị KTTN",
         1,
     ),
-    ("cdcs_thanh_lap", "Số công đoàn cơ sở thành lập mới", "8. Số CĐCS thành lập mới", 13),
+    ("cdcs_thanh_lap", "Số công đoàn cơ sở thành lập mới", "8. Số CĐCS thành lập mới", 0),
     (
         "doan_vien_cong_doan_moi",
         "Số đoàn viên công đoàn kết nạp mới",
@@ -483,38 +483,9 @@ def sheets(variant: Variant = Variant()) -> list[Sheet]:
 def build_xlsx(
     path: Path, variant: Variant = Variant(), sheet_list: list[Sheet] | None = None
 ) -> Path:
-    """Write the report as a real .xlsx workbook (dates as Excel dates, merges as merges)."""
-    workbook = xlsxwriter.Workbook(str(path))
-    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    wrap = workbook.add_format({"text_wrap": True})
-    for sheet in sheet_list if sheet_list is not None else sheets(variant):
-        worksheet = workbook.add_worksheet(sheet.name)
-        merged_cells = set()
-        for first_row, first_col, last_row, last_col, value in sheet.merges:
-            worksheet.merge_range(first_row, first_col, last_row, last_col, value, wrap)
-            merged_cells.update(
-                (r, c)
-                for r in range(first_row, last_row + 1)
-                for c in range(first_col, last_col + 1)
-            )
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if (r, c) in merged_cells or value is None:
-                    continue
-                if isinstance(value, date):
-                    worksheet.write_datetime(
-                        r, c, datetime(value.year, value.month, value.day), date_format
-                    )
-                elif isinstance(value, str) and value == "":
-                    worksheet.write_blank(r, c, None, wrap)
-                elif isinstance(value, str) and value.startswith("="):
-                    worksheet.write_formula(r, c, value)
-                elif isinstance(value, str):
-                    worksheet.write_string(r, c, value, wrap if "\n" in value else None)
-                else:
-                    worksheet.write_number(r, c, value)
-    workbook.close()
-    return path
+    """Write the report as a real .xlsx workbook with the project's writer (dates as Excel dates,
+    merges as merges)."""
+    return write_xlsx(path, sheet_list if sheet_list is not None else sheets(variant))
 
 
 def _csv_cell(value: object) -> str:

@@ -115,7 +115,17 @@ def test_seed_csvs_have_the_layout_columns():
             "label_en",
         ],
         "ethnic_groups.csv": ["ethnic_code", "label", "variants", "label_en"],
-        "dq_rules.csv": ["rule_code", "severity", "checked_by", "description_vi", "description_en"],
+        "dq_rules.csv": [
+            "rule_code",
+            "severity",
+            "checked_by",
+            "scope",
+            "runs_in",
+            "defined_in",
+            "parameters",
+            "description_vi",
+            "description_en",
+        ],
     }
     for name, columns in expected.items():
         with Path(seeds_dir(), name).open(encoding="utf-8") as handle:

@@ -20,9 +20,9 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 from rich.console import Console
 
+from dagster_project.ingest.naming import parse_report_name
 from dagster_project.ingest.registry import load_registry
 from dagster_project.reports import DEMO_KEY, ParseResult, ReportMeta, parse_report, validate_files
-from dagster_project.reports.periods import parse_file_name
 from dagster_project.reports.reference import (
     coded_values,
     indicator_catalogue,
@@ -52,7 +52,8 @@ EXCEL_HEADER_ROW = HEADER_ROW + 1  # 1-based, as openpyxl and a spreadsheet coun
 
 
 def _parse(path: Path) -> ParseResult:
-    unit_code, period_code = parse_file_name(path.name)
+    name = parse_report_name(path.name)
+    unit_code, period_code = name.unit_code, name.period_code
     meta = ReportMeta(
         report_id=f"{unit_code}_{period_code}_v1_00000000",
         unit_code=unit_code,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.samples import generate
+from tcd_samples import generate
 
 
 @pytest.fixture(scope="session")

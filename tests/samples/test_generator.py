@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import json
+import os
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 from sample_readback import fold, load_sheets, read_report, report_paths
 
-from dagster_project.samples import generate, write_sample
-from dagster_project.samples.violations import INJECTIONS
+from tcd_samples import generate, write_sample
+from tcd_samples.violations import INJECTIONS
 
 BOM = b"\xef\xbb\xbf"
 COMMITTED = Path(__file__).resolve().parents[2] / "sources" / "samples" / "reports"
@@ -231,7 +232,7 @@ def test_a_scaled_history_that_starts_early_parses_without_error(tmp_path: Path)
     """Organisations that exist from the start are founded before the first period."""
 
     from dagster_project.reports import DEMO_KEY, ReportMeta, parse_report
-    from dagster_project.samples import generate
+    from tcd_samples import generate
 
     result = generate(
         tmp_path, provinces=1, units_per_province=3, periods=10, admissions_per_report=5, fmt="zip"
@@ -254,3 +255,24 @@ def test_a_scaled_history_that_starts_early_parses_without_error(tmp_path: Path)
             errors[path.name] = parsed.findings.column("rule_code").to_pylist()
     assert len(result.files) == 30
     assert errors == {}
+
+
+def test_inject_takes_the_catalogue_rule_code(tmp_path):
+    result = generate(tmp_path, inject=["DQ_CCCD_FORMAT"])
+    assert [i.rule for i in result.injections] == ["bad_cccd"]
+
+
+def test_an_unknown_rule_code_is_one_sentence_listing_the_valid_codes(tmp_path):
+    import subprocess
+    import sys
+
+    tcd = Path(sys.executable).with_name("tcd")
+    proc = subprocess.run(
+        [str(tcd), "sample", str(tmp_path / "out"), "--inject", "DQ_NO_SUCH_RULE"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "DQ_NO_SUCH_RULE" in proc.stderr and "DQ_CCCD_FORMAT" in proc.stderr

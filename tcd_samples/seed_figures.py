@@ -75,6 +75,21 @@ where is_private_sector
     and {extra}""".strip()
 
 
+# The README's query, its rows joined: the districts (town, city) of Lào Cai without one.
+_NO_PRIVATE_ADMISSION_DISTRICTS = """
+select string_agg(unit_code, ',' order by unit_code)
+from (
+    select u.unit_code
+    from marts.dim_reporting_unit as u
+    left join marts.fct_admissions as a
+        on a.unit_code = u.unit_code and a.period_code = '2024-H1' and a.is_private_sector
+    where u.province_code = '10' and u.unit_kind in ('district', 'town', 'city')
+        and date '2024-06-30' between u.valid_from and coalesce(u.valid_to, date '9999-12-31')
+    group by u.unit_code
+    having count(a.member_key) = 0
+)""".strip()
+
+
 def _named(name: str, select: str, extra: str = "s.period_code = '2024-H1'") -> str:
     return f"""
 select {select}
@@ -288,9 +303,10 @@ SEED_FIGURES: list[SeedFigure] = [
     SeedFigure(
         "F13",
         "003",
-        "Private-unit admissions in 2024-H1 in Sa Pa, Bảo Yên, Bắc Hà, Si Ma Cai, Mường Khương",
-        _private_admissions("('2024-H1')", "unit_code in ('083', '084', '085', '087', '088')"),
-        0,
+        "Districts with no private-unit admission in 2024-H1: exactly Mường Khương, Si Ma Cai, "
+        "Bắc Hà, Bảo Yên and Sa Pa",
+        _NO_PRIVATE_ADMISSION_DISTRICTS,
+        "083,084,085,087,088",
     ),
     SeedFigure(
         "F14a",

@@ -14,36 +14,33 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from dagster_project.samples.model import Admission, OrgRow, Report
-from dagster_project.samples.summary import INDICATORS
+from dagster_project.reports.reference import coded_values
+from tcd_samples.model import Admission, OrgRow, Report
+from tcd_samples.summary import INDICATORS
 
 Cell = str | int | dt.date | None
 
-OWNERSHIP_LABEL = {
-    "co_quan_nha_nuoc": "Cơ quan nhà nước",
-    "don_vi_su_nghiep": "Đơn vị sự nghiệp công lập",
-    "dn_nha_nuoc": "Doanh nghiệp nhà nước",
-    "tu_nhan": "Tư nhân",
-    "fdi": "Có vốn đầu tư nước ngoài",
-    "hop_tac_xa": "Hợp tác xã",
-    "ho_kinh_doanh": "Hộ kinh doanh",
-}
-PARTY_ORG_LABEL = {
-    "khong": "Không",
-    "chi_bo_co_so": "Chi bộ cơ sở",
-    "dang_bo_co_so": "Đảng bộ cơ sở",
-    "chi_bo_truc_thuoc": "Chi bộ trực thuộc",
+# Labels of the coded values, as the seed (coded_values.csv) spells them.
+_CODED = coded_values()
+OWNERSHIP_LABEL = dict(_CODED["loai_hinh"].labels)
+PARTY_ORG_LABEL = dict(_CODED["to_chuc_dang"].labels)
+GENDER_LABEL = dict(_CODED["gioi_tinh"].labels)
+# How officers write a category: the seed's label, and for some the seed's variant they prefer.
+_CATEGORY_VARIANT = {
+    "cong_nhan_lao_dong": None,  # the label twice: most files write it in full
+    "hoc_sinh_sinh_vien": "Sinh viên",
+    "hoc_sinh_thpt": "Học sinh THPT",
 }
 CATEGORY_LABELS = {
-    "cong_nhan_lao_dong": ["Công nhân, người lao động", "Công nhân, người lao động"],
-    "hoc_sinh_sinh_vien": ["Học sinh, sinh viên", "Sinh viên"],
-    "hoc_sinh_thpt": ["Học sinh trung học phổ thông", "Học sinh THPT"],
-    "chu_doanh_nghiep": ["Chủ doanh nghiệp"],
-    "can_bo_quan_ly_dn": ["Cán bộ quản lý doanh nghiệp"],
-    "can_bo_cong_chuc": ["Cán bộ, công chức, viên chức"],
-    "khac": ["Khác"],
+    code: [label, _CATEGORY_VARIANT.get(code) or label] if code in _CATEGORY_VARIANT else [label]
+    for code, label in _CODED["doi_tuong"].labels.items()
 }
-GENDER_LABEL = {"nam": "Nam", "nu": "Nữ"}
+if any(
+    _CODED["doi_tuong"].match(text) != code
+    for code, texts in CATEGORY_LABELS.items()
+    for text in texts
+):
+    raise ValueError("samples: a category spelling the parser would not read back")
 
 # Column key -> header label variants (the first is the contract's label).
 KET_NAP_COLUMNS: dict[str, list[str]] = {

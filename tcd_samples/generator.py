@@ -8,18 +8,19 @@ locations expect.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dagster_project.samples.demo_world import build_demo_reports
-from dagster_project.samples.layout import build_sheets
-from dagster_project.samples.model import Report
-from dagster_project.samples.submissions import write_listings
-from dagster_project.samples.summary import compute_summary
-from dagster_project.samples.violations import (
+from tcd_samples.demo_world import build_demo_reports
+from tcd_samples.layout import build_sheets
+from tcd_samples.model import Report
+from tcd_samples.submissions import write_listings
+from tcd_samples.summary import compute_summaries, compute_summary
+from tcd_samples.violations import (
     SUMMARY_RULES,
     Injection,
     apply_detail,
@@ -27,7 +28,7 @@ from dagster_project.samples.violations import (
     eligible,
     parse_requests,
 )
-from dagster_project.samples.writers import write_csv_dir, write_csv_zip, write_xlsx
+from tcd_samples.writers import write_csv_dir, write_csv_zip, write_xlsx
 
 DEFAULT_SEED = 2024
 INJECTION_MANIFEST = "_injections.json"
@@ -78,6 +79,18 @@ def write_report(report: Report, out_dir: Path, seed: int, *, constant_memory: b
     return write_csv_dir(folder / report.stem, sheets, bom=bom)
 
 
+def _with_summaries(
+    reports: Iterator[Report], chunk: int = 4
+) -> Iterator[tuple[int, Report, dict[str, int]]]:
+    """Reports with their clean summaries, computed by the warehouse's rule a chunk at a time."""
+    index = 0
+    iterator = iter(reports)
+    while batch := list(itertools.islice(iterator, chunk)):
+        for report, summary in zip(batch, compute_summaries(batch), strict=True):
+            yield index, report, summary
+            index += 1
+
+
 def _finish(
     reports: Iterator[Report],
     out_dir: Path,
@@ -95,7 +108,7 @@ def _finish(
     pending = list(requests)
     history: dict[str, Report] = {}
     titles: dict[str, str] = {}
-    for index, report in enumerate(reports):
+    for index, report, clean_summary in _with_summaries(reports):
         titles.setdefault(report.unit.code, report.unit.title)
         chosen = []
         for req in list(pending):
@@ -114,10 +127,10 @@ def _finish(
                 chosen.append(rule)
                 pending.remove(req)
         other = next((t for c, t in titles.items() if c != report.unit.code), "ĐẢNG BỘ HUYỆN KHÁC")
-        for rule in chosen:
-            if rule not in SUMMARY_RULES:
-                result.injections.append(apply_detail(rule, report, history, rng, other))
-        report.summary = compute_summary(report)
+        detail_rules = [rule for rule in chosen if rule not in SUMMARY_RULES]
+        for rule in detail_rules:
+            result.injections.append(apply_detail(rule, report, history, rng, other))
+        report.summary = compute_summary(report) if detail_rules else clean_summary
         for rule in chosen:
             if rule in SUMMARY_RULES:
                 result.injections.append(apply_summary(rule, report))
@@ -180,7 +193,7 @@ def generate(
         result = _finish(_demo_reports(seed, fmt), out_dir, seed, requests, pick_after=11)
         write_listings(result.files, seed)
         return result
-    from dagster_project.samples.scale import synthetic_reports
+    from tcd_samples.scale import synthetic_reports
 
     stream = synthetic_reports(
         seed,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster_project.samples.model import UnitInfo
+from tcd_samples.model import UnitInfo
 
 LAO_CAI = "10"
 NINH_BINH = "37"

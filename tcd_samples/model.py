@@ -10,31 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# Ownership codes (coded_values domain loai_hinh); the last four are the private sector.
-PRIVATE_OWNERSHIP = frozenset({"tu_nhan", "fdi", "hop_tac_xa", "ho_kinh_doanh"})
-NON_ENTERPRISE_OWNERSHIP = frozenset({"co_quan_nha_nuoc", "don_vi_su_nghiep"})
+from dagster_project.reports.reference import private_sector_codes
+
+# Party organisations a stock-movement injection can dissolve (coded_values domain to_chuc_dang).
 GRASSROOTS_PARTY_ORGS = frozenset({"chi_bo_co_so", "dang_bo_co_so"})
-STUDENT_CATEGORIES = frozenset({"hoc_sinh_sinh_vien", "hoc_sinh_thpt"})
-
-
-def period_bounds(period_code: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a `YYYY-H1`/`YYYY-H2` period."""
-    year, half = int(period_code[:4]), period_code[-1]
-    if half == "1":
-        return dt.date(year, 1, 1), dt.date(year, 6, 30)
-    return dt.date(year, 7, 1), dt.date(year, 12, 31)
-
-
-def period_range(first: str, last: str) -> list[str]:
-    """All period codes from `first` to `last`, inclusive."""
-    out: list[str] = []
-    year, half = int(first[:4]), int(first[-1])
-    while True:
-        code = f"{year}-H{half}"
-        out.append(code)
-        if code == last:
-            return out
-        year, half = (year, 2) if half == 1 else (year + 1, 1)
 
 
 @dataclass
@@ -86,7 +65,7 @@ class OrgRow:
 
     @property
     def is_private(self) -> bool:
-        return self.ownership in PRIVATE_OWNERSHIP
+        return self.ownership in private_sector_codes()  # coded_values.is_private_sector
 
 
 @dataclass

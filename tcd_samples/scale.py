@@ -11,10 +11,11 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from dagster_project.samples.demo_world import _party_cell, _private_units, _public_units, _World
-from dagster_project.samples.identifiers import CccdNumbers, mst_check_digit
-from dagster_project.samples.model import Report, UnitInfo, period_bounds, period_range
-from dagster_project.samples.vocabulary import ETHNIC_WEIGHTS_LAO_CAI
+from dagster_project.ingest.periods import period_bounds, period_range
+from tcd_samples.demo_world import _party_cell, _private_units, _public_units, _World
+from tcd_samples.identifiers import CccdNumbers, mst_check_digit
+from tcd_samples.model import Report, UnitInfo
+from tcd_samples.vocabulary import ETHNIC_WEIGHTS_LAO_CAI
 
 LAST_PERIOD = "2024-H2"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dagster_project.samples.model import OrgRow
+from tcd_samples.model import OrgRow
 
 
 @dataclass

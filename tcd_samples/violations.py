@@ -11,8 +11,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from dagster_project.samples.identifiers import TaxCodes
-from dagster_project.samples.model import GRASSROOTS_PARTY_ORGS, Report, period_bounds
+from dagster_project.ingest.periods import period_bounds
+from tcd_samples.identifiers import TaxCodes
+from tcd_samples.model import GRASSROOTS_PARTY_ORGS, Report
 
 # Rule code -> what the injection does (for the injection manifest and the docs).
 INJECTIONS: dict[str, str] = {
@@ -33,6 +34,26 @@ INJECTIONS: dict[str, str] = {
     "unknown_label": "TongHop: a row whose label is not in the indicator catalogue (warning)",
     "title_mismatch": "Title rows name another unit than the file name",
 }
+# The catalogue's rule code each injection breaks (dq_rules.csv); `--inject` takes either name.
+RULE_CODES: dict[str, str] = {
+    "part_exceeds_whole": "DQ_PART_LE_WHOLE",
+    "summary_mismatch": "DQ_SUMMARY_DETAIL",
+    "bad_cccd": "DQ_CCCD_FORMAT",
+    "admission_outside_period": "DQ_ADMISSION_OUT_OF_PERIOD",
+    "under_18": "DQ_AGE_UNDER_18",
+    "duplicate_person": "DQ_DUPLICATE_PERSON",
+    "unknown_tax_code": "DQ_TAXCODE_UNKNOWN",
+    "cumulative_shrink": "DQ_STOCK_MOVEMENT",
+    "non_integer_count": "DQ_COUNT_FORMAT",
+    "negative_count": "DQ_COUNT_FORMAT",
+    "bad_date": "DQ_DATE_FORMAT",
+    "bad_tax_code": "DQ_TAXCODE_FORMAT",
+    "founding_after_period": "DQ_FOUNDED_AFTER_PERIOD",
+    "unknown_category": "DQ_CODE_UNKNOWN",
+    "unknown_label": "DQ_UNKNOWN_INDICATOR",
+    "title_mismatch": "DQ_TITLE_UNIT_MISMATCH",
+}
+_BY_CODE = {code: name for name, code in reversed(RULE_CODES.items())}  # first name wins
 SUMMARY_RULES = {"summary_mismatch"}
 NEEDS_ADMISSION = {
     "summary_mismatch",
@@ -44,6 +65,17 @@ NEEDS_ADMISSION = {
     "bad_date",
     "unknown_category",
 }
+
+
+class UnknownInjection(ValueError):
+    """An `--inject` name that is neither a rule code the generator can break nor its alias."""
+
+    def __init__(self, rule: str) -> None:
+        codes = ", ".join(sorted(set(RULE_CODES.values())))
+        super().__init__(
+            f"Không thể tạo vi phạm quy tắc {rule!r} / unknown rule to inject: {rule!r}; "
+            f"valid codes: {codes} (or {', '.join(sorted(INJECTIONS))})"
+        )
 
 
 @dataclass(frozen=True)
@@ -62,8 +94,9 @@ def parse_requests(inject: list[str]) -> list[tuple[str, str | None]]:
     out = []
     for item in inject:
         rule, _, stem = item.partition("@")
+        rule = _BY_CODE.get(rule.strip().upper(), rule.strip())
         if rule not in INJECTIONS:
-            raise ValueError(f"unknown rule to inject: {rule!r}; known: {sorted(INJECTIONS)}")
+            raise UnknownInjection(rule)
         out.append((rule, stem or None))
     return out
 

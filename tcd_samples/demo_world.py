@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from dagster_project.samples.enterprises import Enterprise
-from dagster_project.samples.identifiers import CccdNumbers, TaxCodes
-from dagster_project.samples.model import Admission, Report, UnitInfo, period_bounds, period_range
-from dagster_project.samples.units import (
+from dagster_project.ingest.periods import period_bounds, period_range
+from tcd_samples.enterprises import Enterprise
+from tcd_samples.identifiers import CccdNumbers, TaxCodes
+from tcd_samples.model import Admission, Report, UnitInfo
+from tcd_samples.units import (
     BLOC_COMMITTEE_LC,
     BLOC_COMMITTEE_NB,
     INDUSTRIAL_ZONES,
@@ -22,7 +23,7 @@ from dagster_project.samples.units import (
     PLACES,
     ZONE_COMMITTEE_LC,
 )
-from dagster_project.samples.vocabulary import (
+from tcd_samples.vocabulary import (
     ETHNIC_WEIGHTS_LAO_CAI,
     ETHNIC_WEIGHTS_NINH_BINH,
     enterprise_name,
@@ -102,6 +103,17 @@ def _split(rng: random.Random, total: int, weights: list[float], caps: list[int]
         i = rng.choices(live, weights=[weights[j] for j in live])[0]
         parts[i] += 1
     return parts
+
+
+def _at_least_one(parts: list[int], wanted: list[bool]) -> None:
+    """Move single units from the largest parts to wanted parts that got none (total kept)."""
+    for i, want in enumerate(wanted):
+        if want and parts[i] == 0:
+            donor = max(range(len(parts)), key=lambda j: (parts[j], -j))
+            if parts[donor] < 2:
+                raise ValueError("cannot give every wanted part one: total too small")
+            parts[donor] -= 1
+            parts[i] += 1
 
 
 class _World:
@@ -577,7 +589,12 @@ def _lao_cai_reports(w: _World, scope: dict[str, list[Enterprise]]) -> list[Repo
             else 1.0 + sum(e.party_members[p] for e in scope[c] if e.is_private) ** 0.5
             for c in codes
         ]
-        private_split.append(_split(rng, PRIVATE_ADMISSIONS[p], weights))
+        split = _split(rng, PRIVATE_ADMISSIONS[p], weights)
+        if p == 3:  # F13: every other district admits someone in a private unit in 2024-H1
+            _at_least_one(
+                split, [w > 0 and c in PLACES for w, c in zip(weights, codes, strict=True)]
+            )
+        private_split.append(split)
     for p, period in enumerate(LC_PERIODS):
         other_counts = [rng.randrange(3, 8) for _ in codes]
         flows = _lao_cai_flows(
