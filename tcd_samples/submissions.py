@@ -14,8 +14,8 @@ import os
 import random
 from pathlib import Path
 
+from dagster_project.ingest.periods import period_bounds
 from dagster_project.settings import DEFAULT_REPORT_DEADLINE_DAYS
-from tcd_samples.model import period_bounds
 
 LISTING = "index.json"
 VIETNAM = dt.timezone(dt.timedelta(hours=7))

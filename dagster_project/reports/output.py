@@ -59,6 +59,17 @@ def _with_batch(table: pa.Table, name: str, batch_id: str) -> pa.Table:
     )
 
 
+def stored_table(name: str, table: pa.Table | None = None, batch_id: str = "") -> pa.Table:
+    """A parse result's table as the store holds it (with ``batch_id``); empty when None.
+
+    The rule runner of ``tcd validate`` gives dbt's models one report in this shape, so that
+    they read it exactly as they read the store.
+    """
+    if table is None:
+        return table_schema(name).empty_table()
+    return _with_batch(table, name, batch_id)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -279,6 +290,7 @@ __all__ = [
     "BATCH_COLUMN",
     "ParsedStore",
     "new_batch_id",
+    "stored_table",
     "table_schema",
     "write_empty_schemas",
     "write_parsed",

@@ -22,8 +22,8 @@ import jinja2
 import pyarrow as pa
 import yaml
 
+from dagster_project.reports.output import stored_table
 from dagster_project.reports.reference import dq_rules, seeds_dir
-from dagster_project.reports.schemas import TABLES
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SINGLE_REPORT = "single_report"
@@ -218,7 +218,7 @@ class ModelQuery:
         self.con = duckdb.connect()
         sources = {}
         for name in PARSED_SOURCES:
-            self.con.register(f"parsed__{name}", TABLES[name].empty_table())
+            self.con.register(f"parsed__{name}", stored_table(name))
             sources[f"parsed__{name}"] = f"parsed__{name}"
         ModelRunner(self.con, sources, views=True).run(model)
 
@@ -227,9 +227,7 @@ class ModelQuery:
         missing table is empty)."""
         for name in PARSED_SOURCES:
             table = tables.get(name)
-            self.con.register(
-                f"parsed__{name}", table if table is not None else TABLES[name].empty_table()
-            )
+            self.con.register(f"parsed__{name}", stored_table(name, table))
         cursor = self.con.execute(f'select * from "{self.model}"')
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -262,7 +260,7 @@ def warehouse_findings(
         sources = {}
         for name in PARSED_SOURCES:
             view = f"parsed__{name}"
-            con.register(f"report__{name}", tables[name])
+            con.register(f"report__{name}", stored_table(name, tables[name]))
             body = f"select * from report__{name}"
             if against is not None and name in _PUBLISHED_SOURCES:
                 body += f" union all by name {_PUBLISHED_SOURCES[name]}"

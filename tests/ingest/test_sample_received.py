@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dagster_project.ingest import load_registry, pull_all
+from dagster_project.ingest.periods import period_bounds
 from dagster_project.settings import DEFAULT_REPORT_DEADLINE_DAYS
-from tcd_samples.model import period_bounds
 
 
 def test_pulling_the_bundled_sample_keeps_its_submission_dates(tmp_path: Path) -> None:
