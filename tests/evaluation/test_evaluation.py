@@ -144,11 +144,6 @@ def _units_without_private_admission(text: str) -> set[str]:
     return {name.strip() for name in line.split(lead, 1)[1].rstrip(".").split(",")}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="The bundled sample still gives Bát Xát (082) no private-unit admission in 2024-H1; "
-    "once the sample lists only the article's five districts this passes.",
-)
 def test_lao_cai_lagging_units_are_the_five_of_seed_003(lao_cai: Path) -> None:
     for text in texts(lao_cai, "10_2024-H1"):
         assert _units_without_private_admission(text) == ARTICLE_003_UNITS_WITHOUT_PRIVATE_ADMISSION
