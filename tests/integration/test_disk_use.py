@@ -1,6 +1,6 @@
-"""A week of nightly loads leaves the code checkout as it was and the home folder bounded.
+"""Nightly loads leave the code checkout as it was and the home folder bounded.
 
-The retention settings are turned down so that a week shows what a year would: three runs of
+The retention settings are turned down so that four nights show what a year would: two runs of
 dbt artifacts, and no run history or validation older than the run that just published. Every
 night brings a resubmission, so every night builds (a night with nothing new builds nothing).
 """
@@ -19,8 +19,8 @@ from tests.integration.conftest import REPO, SAMPLE_REPORTS, run_load
 
 pytestmark = pytest.mark.integration
 
-NIGHTS = 7
-KEPT = 3
+NIGHTS = 4
+KEPT = 2
 ONE_RUN_OF_DBT_ARTIFACTS = 5 * 2**20
 """dbt writes about 12 MB a run for this project; far more than 5 MB in any case."""
 
@@ -33,7 +33,7 @@ def checkout_dbt_files() -> set[str]:
     return {str(path.relative_to(REPO)) for path in (REPO / "dbt").rglob("*") if path.is_file()}
 
 
-def test_a_week_of_nightly_loads_keeps_the_disk_bounded(tmp_path: Path) -> None:
+def test_nightly_loads_keep_the_disk_bounded(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {"TCD_DBT_RUNS_KEPT": str(KEPT), "TCD_RUN_HISTORY_DAYS": "0"}
     before = checkout_dbt_files()
