@@ -8,11 +8,7 @@
         unique_key='report_id',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        post_hook=[
-            "delete from {{ this }} as existing where not exists (select 1 from "
-            ~ "{{ ref('int_report_versions') }} as versions where versions.report_id = "
-            ~ "existing.report_id and versions.parsed_at = existing.parsed_at)",
-        ],
+        post_hook=["{{ drop_versions_parsed_again() }}"],
     )
 }}
 
@@ -72,14 +68,7 @@ final as (
         on
             admissions.report_id = report_tax_codes.report_id
             and admissions.tax_code = report_tax_codes.tax_code
-    {% if is_incremental() %}
-        where not exists (
-            select 1 from {{ this }} as existing
-            where
-                existing.report_id = versions.report_id
-                and existing.parsed_at = versions.parsed_at
-        )
-    {% endif %}
+    {{ new_report_versions_only('versions') }}
 )
 
 select * from final

@@ -72,14 +72,7 @@ final as (
             and admissions.period_code = unit_versions.period_code
     left join ethnic_groups
         on admissions.ethnicity = ethnic_groups.label
-    {% if is_incremental() %}
-        where not exists (
-            select 1 from {{ this }} as existing
-            where
-                existing.report_id = published.report_id
-                and existing.parsed_at = published.parsed_at
-        )
-    {% endif %}
+    {{ new_report_versions_only('published') }}
 )
 
 select * from final
