@@ -132,6 +132,21 @@ def _parse_chunk(
     ]
 
 
+def report_meta(entry: LandingEntry, unit_names: tuple[str, ...] = ()) -> ReportMeta:
+    """What the parser is told about a landed version before it opens the file."""
+    return ReportMeta(
+        report_id=entry.report_id,
+        unit_code=entry.unit_code,
+        period_code=entry.period_code,
+        version=entry.version,
+        sha256=entry.sha256,
+        file_name=entry.file_name,
+        source_uri=entry.source_uri,
+        received_at=entry.received_at,
+        unit_names=unit_names,
+    )
+
+
 CHUNK_SIZE = 250
 """Report versions per batch: bounds each worker's memory and the number of files per load."""
 
@@ -162,17 +177,7 @@ def parse_pending(
                 continue
             if entry.report_id in parsed:
                 continue
-            meta = ReportMeta(
-                report_id=entry.report_id,
-                unit_code=entry.unit_code,
-                period_code=entry.period_code,
-                version=entry.version,
-                sha256=entry.sha256,
-                file_name=entry.file_name,
-                source_uri=entry.source_uri,
-                received_at=entry.received_at,
-                unit_names=names_for(entry.unit_code),
-            )
+            meta = report_meta(entry, names_for(entry.unit_code))
             by_period.setdefault(entry.period_code, []).append((entry, meta))
         if not by_period:
             return []
@@ -212,11 +217,16 @@ def selected_periods(context: dg.AssetExecutionContext) -> set[str] | None:
     return set(keys)
 
 
-def summary_preview(store: ParsedStore, report_ids: list[str], limit: int = 3) -> str:
+def summary_preview(
+    store: ParsedStore, period_code: str, report_ids: list[str], limit: int = 3
+) -> str:
     """A markdown table of each new report's own summary (TongHop), for a glance in the UI."""
     shown = report_ids[:limit]
     rows = store.read(
-        "tong_hop", shown, columns=["report_id", "indicator_code", "label", "reported_value"]
+        "tong_hop",
+        shown,
+        columns=["report_id", "indicator_code", "label", "reported_value"],
+        period_code=period_code,
     ).to_pylist()
     parts = []
     for report_id in shown:
@@ -303,7 +313,7 @@ def parsed_reports(
                 "report_versions_parsed_total": len(store.current_batches(period)),
                 "findings_by_rule": dg.MetadataValue.md(_findings_table(by_rule)),
                 "summary_preview": dg.MetadataValue.md(
-                    summary_preview(store, [o.report_id for o in got])
+                    summary_preview(store, period, [o.report_id for o in got])
                 ),
             },
             partition_key=period,

@@ -240,14 +240,19 @@ class ParsedStore:
     # -- reading --------------------------------------------------------------------------------
 
     def read(
-        self, table: str, report_ids: Iterable[str] | None = None, columns: list[str] | None = None
+        self,
+        table: str,
+        report_ids: Iterable[str] | None = None,
+        columns: list[str] | None = None,
+        period_code: str | None = None,
     ) -> pa.Table:
-        """The rows that count of one table, optionally for some report versions only."""
-        current = self.current_batches()
+        """The rows that count of one table, optionally of one period or some versions only."""
+        current = self.current_batches(period_code)
         if report_ids is not None:
             wanted = set(report_ids)
             current = {rid: batch for rid, batch in current.items() if rid in wanted}
-        paths = [path for period in self.periods() for path in self.files(table, period)]
+        periods = [period_code] if period_code else self.periods()
+        paths = [path for period in periods for path in self.files(table, period)]
         schema = table_schema(table)
         if not paths or not current:
             result = schema.empty_table()

@@ -67,6 +67,10 @@ def report_warehouse_rules(*, with_other_reports: bool) -> list[dict[str, str]]:
     return rules
 
 
+class UnknownDbtHelper(AttributeError):
+    """A model calls a `dbt.*` macro the rule runner does not render (add it to _DbtHelpers)."""
+
+
 class _DbtHelpers:
     """The `dbt.*` cross-database macros the models use, as DuckDB writes them."""
 
@@ -79,7 +83,10 @@ class _DbtHelpers:
         return f"bool_or({expression})"
 
     def __getattr__(self, name: str) -> Any:
-        raise NotImplementedError(f"dbt.{name} is not available to tcd validate's rule runner")
+        raise UnknownDbtHelper(
+            f"dbt.{name} is used by a model but tcd validate's rule runner does not render it: "
+            "add it to _DbtHelpers in dagster_project/reports/rules.py"
+        )
 
 
 @lru_cache(maxsize=1)

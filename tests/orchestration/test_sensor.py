@@ -72,19 +72,11 @@ def test_after_a_pull_only_unparsed_periods_are_loaded_then_nothing(
     assert request.tags["dagster/asset_partition_range_end"] == "2024-H1"
 
     store = ParsedStore(settings.parsed_dir)
-    from dagster_project.reports import DEMO_KEY, ReportMeta, parse_report
+    from dagster_project.assets.ingestion import report_meta
+    from dagster_project.reports import DEMO_KEY, parse_report
 
     for entry in landing.entries():
-        meta = ReportMeta(
-            report_id=entry.report_id,
-            unit_code=entry.unit_code,
-            period_code=entry.period_code,
-            version=entry.version,
-            sha256=entry.sha256,
-            file_name=entry.file_name,
-            source_uri=entry.source_uri,
-            received_at=entry.pulled_at,
-        )
+        meta = report_meta(entry)
         result = parse_report(landing.path_of(entry), meta, DEMO_KEY)
         store.write_batch(entry.period_code, [result], new_batch_id())
     assert load_request(settings, "run-2").job_name == "build_warehouse"
