@@ -1,0 +1,132 @@
+"""Every hostile case of the corpus, through `tcd validate` and through one real load.
+
+See `corpus.py` for how a case is declared. Both tiers run each tool once for the whole corpus
+(one `tcd validate` process, one `tcd load`), then assert case by case.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.corpus import HostileCase, all_cases
+from tests.integration.conftest import SAMPLE_REPORTS, LoadRun, run_load, run_tcd
+
+CASES = all_cases()
+SOURCES = sorted(SAMPLE_REPORTS.glob("*/*.xlsx"))
+
+
+def _source_for(index: int) -> Path:
+    assert index < len(SOURCES), (
+        f"the corpus has more cases than the sample has workbooks ({len(SOURCES)})"
+    )
+    return SOURCES[index]
+
+
+@dataclass
+class Built:
+    files: dict[str, Path]
+    """Case name -> the hostile file or folder it wrote."""
+
+
+def build_corpus(root: Path, cases: list[HostileCase]) -> Built:
+    files: dict[str, Path] = {}
+    for index, case in enumerate(cases):
+        folder = root / f"{index:03d}"
+        folder.mkdir(parents=True)
+        files[case.name] = case.build(_source_for(index), folder)
+    names = [path.name for path in files.values()]
+    assert len(set(names)) == len(names), f"two cases wrote the same file name: {names}"
+    return Built(files)
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, dict[str, dict], str]:
+    built = build_corpus(tmp_path_factory.mktemp("corpus_validate"), CASES)
+    proc = run_tcd("validate", "--json", *map(str, built.files.values()))
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output
+    document = json.loads(proc.stdout)
+    by_file = {Path(entry["file"]).name: entry for entry in document["files"]}
+    return built, by_file, output
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_validate_refuses_or_reads_it_clearly(case: HostileCase, validated) -> None:
+    built, by_file, _ = validated
+    entry = by_file[built.files[case.name].name]
+    found = {finding["rule_code"] for finding in entry["findings"]}
+    assert entry["status"] == case.expected_exit, entry
+    assert set(case.rules) <= found, entry
+    for finding in entry["findings"]:
+        for key in ("message_vi", "message_en"):
+            message = finding[key] or ""
+            assert message and "Error" not in message.split()[0], finding
+
+
+def test_the_corpus_is_as_large_as_promised() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.fixture(scope="module")
+def corpus_load(
+    demo_load: LoadRun, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Built, LoadRun, dict[tuple[str, str], str]]:
+    home = tmp_path_factory.mktemp("corpus_home")
+    shutil.rmtree(home)
+    shutil.copytree(demo_load.home, home)
+    before = LoadRun(home, 0, "", "")
+    published_before = {
+        (unit, period): report_id
+        for unit, period, report_id in before.query(
+            "select unit_code, period_code, report_id from marts.mart_reporting_completeness "
+            "where report_id is not null"
+        )
+    }
+    loading = [case for case in CASES if case.loads]
+    built = build_corpus(tmp_path_factory.mktemp("corpus_build"), loading)
+    inbox = tmp_path_factory.mktemp("corpus_inbox")
+    for path in built.files.values():
+        if path.is_dir():
+            shutil.copytree(path, inbox / path.name, symlinks=True)
+        else:
+            shutil.copy2(path, inbox / path.name, follow_symlinks=False)
+    run = run_load(home, "--demo-key", "--inbox", str(inbox))
+    return built, run, published_before
+
+
+@pytest.mark.integration
+def test_one_load_of_the_whole_corpus_publishes(corpus_load) -> None:
+    _, run, _ = corpus_load
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert "Traceback" not in output, output
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("case", [c for c in CASES if c.loads], ids=lambda case: case.name)
+def test_each_case_is_quarantined_or_read_as_declared(case: HostileCase, corpus_load) -> None:
+    built, run, published_before = corpus_load
+    file_name = built.files[case.name].name
+    rules = {
+        row[0]
+        for row in run.query(
+            "select rule_code from marts.dq_issues where file_name = ?", [file_name]
+        )
+    }
+    assert set(case.rules) <= rules, (file_name, rules)
+    stem = file_name.removesuffix(".xlsx").removesuffix(".zip")
+    unit, _, period = stem.rpartition("_")
+    published = run.query(
+        "select report_id, file_name from marts.mart_reporting_completeness "
+        "where unit_code = ? and period_code = ?",
+        [unit, period],
+    )
+    if case.accepted:
+        assert published and published[0][1] == file_name, published
+    elif (unit, period) in published_before:
+        assert published and published[0][0] == published_before[(unit, period)], published
