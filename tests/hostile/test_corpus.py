@@ -27,28 +27,51 @@ CASES = all_cases()
 SOURCES = sorted(SAMPLE_REPORTS.glob("*/*.xlsx"))
 
 
-def _source_for(index: int) -> Path:
-    assert index < len(SOURCES), (
-        f"the corpus has more cases than the sample has workbooks ({len(SOURCES)})"
-    )
-    return SOURCES[index]
+def slots(cases: list[HostileCase]) -> list[tuple[int, int]]:
+    """(batch, source index) for each case: as many cases as the sample has workbooks per batch.
+
+    Cases of one batch share one inbox, so each needs a unit and period of its own. Accepted
+    cases come first; a second batch reuses only the sources of refused first-batch cases, so
+    every refused case still finds its unit and period published as the demo left it.
+    """
+    accepted = sum(1 for case in cases if case.accepted)
+    assert all(case.accepted for case in cases[:accepted]), "accepted cases must come first"
+    size = len(SOURCES)
+    assigned = []
+    for index in range(len(cases)):
+        batch, offset = divmod(index, size)
+        assigned.append((batch, offset if batch == 0 else accepted + (batch - 1) * size + offset))
+    assert all(source < size for _, source in assigned), "the corpus outgrew the sample"
+    return assigned
+
+
+def ordered(cases: list[HostileCase]) -> list[HostileCase]:
+    return [case for case in cases if case.accepted] + [c for c in cases if not c.accepted]
 
 
 @dataclass
 class Built:
     files: dict[str, Path]
     """Case name -> the hostile file or folder it wrote."""
+    batches: list[list[str]]
+    """Case names by batch: one inbox each."""
 
 
 def build_corpus(root: Path, cases: list[HostileCase]) -> Built:
+    cases = ordered(cases)
     files: dict[str, Path] = {}
-    for index, case in enumerate(cases):
+    batches: list[list[str]] = []
+    for index, (case, (batch, source)) in enumerate(zip(cases, slots(cases), strict=True)):
         folder = root / f"{index:03d}"
         folder.mkdir(parents=True)
-        files[case.name] = case.build(_source_for(index), folder)
-    names = [path.name for path in files.values()]
-    assert len(set(names)) == len(names), f"two cases wrote the same file name: {names}"
-    return Built(files)
+        files[case.name] = case.build(SOURCES[source], folder)
+        while len(batches) <= batch:
+            batches.append([])
+        batches[batch].append(case.name)
+    for names in batches:
+        written = [files[name].name for name in names]
+        assert len(set(written)) == len(written), f"two cases wrote the same file name: {written}"
+    return Built(files, batches)
 
 
 def run_measured(args: list[str]) -> tuple[str, str, int]:
@@ -114,13 +137,23 @@ def corpus_load(
     }
     loading = [case for case in CASES if case.loads]
     built = build_corpus(tmp_path_factory.mktemp("corpus_build"), loading)
-    inbox = tmp_path_factory.mktemp("corpus_inbox")
-    for path in built.files.values():
-        if path.is_dir():
-            shutil.copytree(path, inbox / path.name, symlinks=True)
-        else:
-            shutil.copy2(path, inbox / path.name, follow_symlinks=False)
-    run = run_load(home, "--demo-key", "--inbox", str(inbox))
+    outputs = []
+    for batch, names in enumerate(built.batches):
+        inbox = tmp_path_factory.mktemp(f"corpus_inbox_{batch}")
+        for name in names:
+            path = built.files[name]
+            if path.is_dir():
+                shutil.copytree(path, inbox / path.name, symlinks=True)
+            else:
+                shutil.copy2(path, inbox / path.name, follow_symlinks=False)
+        run = run_load(home, "--demo-key", "--inbox", str(inbox))
+        outputs.append(run)
+    run = LoadRun(
+        home,
+        max(r.returncode for r in outputs),
+        "".join(r.stdout for r in outputs),
+        "".join(r.stderr for r in outputs),
+    )
     return built, run, published_before
 
 
