@@ -453,8 +453,16 @@ def _month_day(days: pa.Array) -> pa.Array:
     return pc.add(pc.multiply(pc.month(days), 100), pc.day(days))
 
 
-# KetNap's free-text columns: where people's names land when "Họ và tên" swaps its header.
-_NAME_PRONE = ("work_unit_name", "decision_number", "party_cell")
+# KetNap's columns where people's names can land when "Họ và tên" swaps its header (any but
+# the identity ones): free text is stored as found, an unknown ethnic group too.
+_NAME_PRONE = (
+    "work_unit_name",
+    "decision_number",
+    "party_cell",
+    "ethnicity",
+    "gender",
+    "category",
+)
 # Distinct values looked at to tell a column of names; half of them looking like names is enough.
 _NAME_SAMPLE = 200
 
@@ -463,7 +471,7 @@ def _first_cccd(column: conv.Column) -> int | None:
     """Position of the first cell shaped like a CCCD, or None."""
     values, _, dictionary = column.distinct()
     if dictionary is not None and len(values) > 64 and pa.types.is_string(dictionary.type):
-        hits = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{12}$"), False)
+        hits = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{11,12}$"), False)
         indexes = np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist()
     else:
         indexes = [index for index, cell in enumerate(values) if looks_like_cccd(cell)]

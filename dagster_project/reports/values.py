@@ -189,7 +189,7 @@ def normalise_tax_code(value: object) -> str:
 # people's names under a header that says something else (swapped headers), must neither reach
 # Parquet nor be echoed in a finding: these tests tell such values by their shape.
 
-_CCCD_TEXT = re.compile(r"^\d{12}$")
+_CCCD_TEXT = re.compile(r"^\d{11,12}$")
 _CCCD_RUN = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
 # Common Vietnamese family names, folded (no diacritics, lower case): well over 90% of people.
 _SURNAME_LIST = """
@@ -212,7 +212,8 @@ _NAME_WORD = re.compile(r"^[^\W\d_]+$")
 
 
 def looks_like_cccd(value: object) -> bool:
-    """A 12-digit citizen id as text, or as a number that lost its leading zero (11-12 digits)."""
+    """A 12-digit citizen id, or one that lost its leading zero (11 digits) as a number cell or
+    as the text a number cell is read as."""
     if isinstance(value, bool):
         return False
     if isinstance(value, float):
