@@ -244,6 +244,7 @@ def make_finding(
     severity = dq_rules()[rule_code]["severity"]
     shown = _shown(value, rule_code not in _COMPUTED_VALUE and is_personal_column(column_name))
     column_name = _safe(column_name) if column_name else column_name
+    sheet = _safe(sheet) if sheet else sheet
     vi, en = MESSAGES[rule_code]
     fields = {
         "value": shown if shown is not None else "",
