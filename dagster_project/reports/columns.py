@@ -281,6 +281,8 @@ def texts(
             found.append(column.finding("DQ_TEXT_INVISIBLE", position, value=cell))
         if is_formula(text):
             found.append(column.finding("DQ_TEXT_FORMULA", position, value=text, detail=text[0]))
+        if required and not text:
+            found.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
         return found
 
     return _convert(

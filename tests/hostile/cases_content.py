@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dagster_project.ingest.registry import load_registry
 from tests.hostile.corpus import HostileCase
-from tests.hostile.sheet_edit import edit, table
+from tests.hostile.sheet_edit import csv_bundle, edit, table
 
 
 def _last_enterprise_named_tong_cong_ty(source: Path, folder: Path) -> Path:
@@ -54,6 +54,15 @@ def _text_in(logical: str, field: str, text: str, row: int = -1):
         return edit(source, folder, change)
 
     return build
+
+
+def _csv_bundle_with_hidden_and_formula_text(source: Path, folder: Path) -> Path:
+    def change(book):
+        ket_nap = table(book, "ket_nap")
+        ket_nap.set(ket_nap.rows[0], "work_unit_name", "Công ty\x1b]8;;http://x\x07 TNHH\u202e A")
+        ket_nap.set(ket_nap.rows[0], "party_cell", "=cmd|' /C calc'!A0")
+
+    return csv_bundle(source, folder, change)
 
 
 def _formula_label(source: Path, folder: Path) -> Path:
@@ -188,6 +197,12 @@ CASES = [
         "formula_minus_in_work_unit",
         _text_in("ket_nap", "work_unit_name", "-2+3+cmd|' /C calc'!A0"),
         ("DQ_TEXT_FORMULA",),
+        accepted=True,
+    ),
+    HostileCase(
+        "csv_bundle_with_hidden_and_formula_text",
+        _csv_bundle_with_hidden_and_formula_text,
+        ("DQ_TEXT_INVISIBLE", "DQ_TEXT_FORMULA"),
         accepted=True,
     ),
     HostileCase(

@@ -8,9 +8,10 @@ cell (CCCD in KetNap, tax code in ToChuc, label in TongHop).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +21,7 @@ from dagster_project.reports.headers import HEAD_ROWS, locate_header
 from dagster_project.reports.reference import sheet_headers
 from dagster_project.reports.text import compact_key
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEETS = {"tong_hop": "tonghop", "ket_nap": "ketnap", "to_chuc": "tochuc"}
 _IDENTITY = {"tong_hop": "label", "ket_nap": "cccd", "to_chuc": "tax_code"}
@@ -90,4 +92,32 @@ def edit(source: Path, folder: Path, change, name: str | None = None) -> Path:
     change(book)
     target = folder / (name or source.name)
     book.save(target)
+    return target
+
+
+def _csv_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        # Undo the workbook's _xHHHH_ escapes: a CSV file holds the characters themselves.
+        return _ESCAPED.sub(lambda match: chr(int(match[1], 16)), value)
+    return str(value)
+
+
+def csv_bundle(source: Path, folder: Path, change) -> Path:
+    """The report as a CSV bundle folder (one UTF-8 file per sheet) after ``change(book)``."""
+    book = openpyxl.load_workbook(source)
+    change(book)
+    target = folder / source.stem
+    target.mkdir()
+    for logical, name in (("tong_hop", "TongHop"), ("ket_nap", "KetNap"), ("to_chuc", "ToChuc")):
+        sheet = table(book, logical).sheet
+        with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow([_csv_text(value) for value in row])
     return target

@@ -154,3 +154,14 @@ def test_console_markup_in_a_label_is_printed_as_text(tmp_path: Path) -> None:
     out = console.file.getvalue()
     assert status == 0, out
     assert "[/] lỗi [bold]đậm" in out
+
+
+def test_a_required_cell_of_hidden_characters_only_is_blank(tmp_path: Path, parse) -> None:
+    result = parse(
+        _edited(
+            tmp_path, lambda book: _set_text(book, "to_chuc", "enterprise_name", "\u200b\u2066")
+        )
+    )
+    found = {f["rule_code"]: f for f in result.findings.to_pylist()}
+    assert found["DQ_REQUIRED_VALUE"]["column_name"] == "Tên đơn vị"
+    assert found["DQ_TEXT_INVISIBLE"]["value"] == "<U+200B><U+2066>"
