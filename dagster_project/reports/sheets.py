@@ -11,9 +11,10 @@ sends it back for a typed read. Ordinary reports never take that detour.
 
 A total row is told by its meaning, not by how a name begins: its label cell (STT, the first
 column, or the sheet's name or label column) says "Tổng cộng", "Cộng", "Tổng số"... and nothing
-else but a count ("Tổng cộng: 4 người"), it holds no identity (no CCCD in KetNap, no tax code in
-ToChuc), and it closes the table (only total rows follow it). "Tổng công ty Phát điện 3" and a
-person named "Tống Công Thành" are data wherever they stand.
+else but a count ("Tổng cộng: 4 người"); it holds no identity (no valid CCCD in KetNap, no valid
+tax code in ToChuc: a count written there is not one); and it closes the table (only total rows
+follow it). "Tổng công ty Phát điện 3" and a person named "Tống Công Thành" are data wherever
+they stand.
 
 Personal data under the wrong header (a column of CCCDs headed "Giới tính", people's names headed
 "Đơn vị công tác") refuses the sheet before any of its values is converted: none of them reaches
@@ -57,6 +58,7 @@ from dagster_project.reports.values import (
     looks_like_cccd,
     looks_like_person_name,
     normalise_cccd,
+    normalise_tax_code,
     parse_count,
 )
 
@@ -115,6 +117,17 @@ def _is_total_cell(cell: object) -> bool:
     return _TOTAL_LABEL.match(fold(clean_text(cell))) is not None
 
 
+def _is_identity(field: str, cell: object) -> bool:
+    """True when the cell names someone or something: a CCCD, or a tax code (a count written
+    under it on a total row does not)."""
+    parse = normalise_cccd if field == "cccd" else normalise_tax_code
+    try:
+        parse(cell)
+    except ValueError:
+        return False
+    return True
+
+
 # A totals row closes the table; only the last few rows are checked for one.
 _TOTAL_TAIL = 5
 
@@ -139,12 +152,11 @@ def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
     labels = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
     labels = [p for p in labels if p < width]
     # KetNap names the person by CCCD; ToChuc the unit by tax code (KetNap's is the employer's).
-    identity = next((f for f in _IDENTITY_FIELDS if f in layout.columns), None)
-    identity_at = layout.columns[identity] if identity else None
+    identity = next((f for f in _IDENTITY_FIELDS if f in layout.columns), "")
+    identity_at = layout.columns[identity] if identity else width
     totals = 0
     for index in reversed(kept[-_TOTAL_TAIL:].tolist()):
-        has_identity = identity_at is not None and identity_at < width
-        if has_identity and not is_blank(sheet.cell(index, identity_at)):
+        if identity_at < width and _is_identity(identity, sheet.cell(index, identity_at)):
             break
         if not any(_is_total_cell(sheet.cell(index, p)) for p in labels):
             break

@@ -88,3 +88,16 @@ def test_a_total_label_on_a_row_with_a_cccd_is_a_person(tmp_path: Path, parse) -
 
     result = parse(_edited(tmp_path, change))
     assert result.ket_nap.num_rows == 3
+
+
+def test_a_count_under_the_cccd_header_of_a_total_row_keeps_it_a_total(
+    tmp_path: Path, parse
+) -> None:
+    def change(book):
+        ket_nap = table(book, "ket_nap")
+        total = ket_nap.total_rows()[0]
+        ket_nap.set(total, "cccd", "3")
+
+    result = parse(_edited(tmp_path, change))
+    assert result.ket_nap.num_rows == 3
+    assert result.error_count == 0
