@@ -19,8 +19,8 @@ Two kinds of text never reach Parquet as found:
   code columns (CCCD, tax code, dates, counts) a hidden character means the value is not the one
   shown, so the cell is refused by that column's format rule, and coded columns store the code of
   the cleaned text, never the text.
-- Formula text: a text cell that begins with ``=`` or ``@``, or with ``+`` or ``-`` followed by
-  an expression (not a plain number, not a list bullet such as "- Công ty") is what a
+- Formula text: a text cell that begins with ``=``, ``+`` or ``@``, or with ``-`` followed by
+  an expression (not a plain negative number, not a list bullet such as "- Công ty"), is what a
   spreadsheet evaluates when a BI tool exports the
   published tables to Excel or CSV (``=HYPERLINK(...)``, ``-2+3+cmd|' /C calc'!A0``). Such text
   is neutralised rather than refused (``defuse_formula``): a leading apostrophe makes every
@@ -68,13 +68,13 @@ def _char_class(escape) -> str:
 INVISIBLE_CLASS = _char_class(lambda cp: f"\\U{cp:08x}")
 INVISIBLE_CLASS_RE2 = _char_class(lambda cp: f"\\x{{{cp:x}}}")
 _INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
-# Text a spreadsheet evaluates: "=" or "@" first; "+" or "-" first when what follows is an
-# expression (a number with more after it, a bracket, a reference, a function call, another
-# operator) rather than a plain signed number or a list bullet ("- Công ty", "+ Trong đó").
+# Text a spreadsheet evaluates: "=", "+" or "@" first, whatever follows; "-" first when an
+# expression follows (a number with more after it, a bracket, a reference, a function call,
+# another operator) rather than a plain negative number or a list bullet ("- Công ty").
 FORMULA_START = "=+@-"
-_SIGNED_NUMBER = re.compile(r"^[+-]\s*\d+(?:[.,\s]\d+)*\s*%?$")
+_NEGATIVE_NUMBER = re.compile(r"^-\s*\d+(?:[.,\s]\d+)*\s*%?$")
 _EXPRESSION = re.compile(
-    r"^[+-]\s*(?:[-=+@(\d$\"'.]|[A-Za-z_][\w.]*\s*[(!]|\$?[A-Za-z]{1,3}\$?\d)", re.ASCII
+    r"^-\s*(?:[-=+@(\d$\"'.]|[A-Za-z_][\w.]*\s*[(!]|\$?[A-Za-z]{1,3}\$?\d)", re.ASCII
 )
 
 
@@ -92,9 +92,9 @@ def is_formula(text: str) -> bool:
     """True when a spreadsheet would evaluate this (already cleaned) text as a formula."""
     if not text or text[0] not in FORMULA_START:
         return False
-    if text[0] in "=@":
+    if text[0] != "-":
         return True
-    return _EXPRESSION.match(text) is not None and _SIGNED_NUMBER.match(text) is None
+    return _EXPRESSION.match(text) is not None and _NEGATIVE_NUMBER.match(text) is None
 
 
 def defuse_formula(text: str) -> str:
