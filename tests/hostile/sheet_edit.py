@@ -9,7 +9,9 @@ cell (CCCD in KetNap, tax code in ToChuc, label in TongHop).
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -108,16 +110,19 @@ def _csv_text(value: object) -> str:
     return str(value)
 
 
+_CSV_NAMES = {"tong_hop": "TongHop", "ket_nap": "KetNap", "to_chuc": "ToChuc"}
+
+
 def csv_bundle(source: Path, folder: Path, change) -> Path:
-    """The report as a CSV bundle folder (one UTF-8 file per sheet) after ``change(book)``."""
+    """The report as a zipped CSV bundle (one UTF-8 file per sheet) after ``change(book)``."""
     book = openpyxl.load_workbook(source)
     change(book)
-    target = folder / source.stem
-    target.mkdir()
-    for logical, name in (("tong_hop", "TongHop"), ("ket_nap", "KetNap"), ("to_chuc", "ToChuc")):
-        sheet = table(book, logical).sheet
-        with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+    target = folder / f"{source.stem}.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for logical, name in _CSV_NAMES.items():
+            handle = io.StringIO(newline="")
             writer = csv.writer(handle)
-            for row in sheet.iter_rows(values_only=True):
+            for row in table(book, logical).sheet.iter_rows(values_only=True):
                 writer.writerow([_csv_text(value) for value in row])
+            bundle.writestr(f"{name}.csv", handle.getvalue().encode("utf-8"))
     return target
