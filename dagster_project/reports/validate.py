@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dagster_project.ingest.name_check import check_report_name
@@ -104,9 +105,9 @@ def validate_files(
             f"{errors} lỗi / errors, {len(rows) - errors} cảnh báo / warnings"
         )
         if not rows:
-            console.print(f"[green]✓[/green] {summary}")
+            console.print(f"[green]✓[/green] {escape(summary)}")
             continue
-        table = Table(title=summary, show_lines=True)
+        table = Table(title=escape(summary), show_lines=True)
         for header in (
             "Mức / Severity",
             "Trang / Sheet",
@@ -119,14 +120,15 @@ def validate_files(
             table.add_column(header, overflow="fold")
         for row in rows:
             colour = "red" if row["severity"] == "error" else "yellow"
+            # Text from a report is never console markup ("[/] ... [bold]" in a label).
             table.add_row(
                 f"[{colour}]{row['severity']}[/{colour}] {row['rule_code']}",
-                row["sheet"] or "",
+                escape(row["sheet"] or ""),
                 "" if row["row_number"] is None else str(row["row_number"]),
-                row["column_name"] or "",
-                row["value"] or "",
-                row["expected"] or "",
-                f"{row['message_vi']}\n[dim]{row['message_en']}[/dim]",
+                escape(row["column_name"] or ""),
+                escape(row["value"] or ""),
+                escape(row["expected"] or ""),
+                f"{escape(row['message_vi'])}\n[dim]{escape(row['message_en'])}[/dim]",
             )
         console.print(table)
         if errors:

@@ -116,6 +116,16 @@ def test_validate_refuses_or_reads_it_clearly(case: HostileCase, validated) -> N
             assert message and "Error" not in message.split()[0], finding
 
 
+def test_no_finding_of_any_case_echoes_a_cccd(validated) -> None:
+    """Whatever a case puts where, a finding shows a CCCD-shaped value only masked."""
+    _, by_file, _ = validated
+    cccd = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
+    for entry in by_file.values():
+        for finding in entry["findings"]:
+            for key in ("value", "message_vi", "message_en"):
+                assert not cccd.search(finding[key] or ""), (entry["file"], finding)
+
+
 def test_the_corpus_is_as_large_as_promised() -> None:
     assert len(CASES) >= 40
 
