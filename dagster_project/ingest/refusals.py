@@ -3,7 +3,8 @@
 A refused file has no report version, so the parser never sees it; this file is how its
 finding reaches `marts.dq_issues` (through the source `pull.refusals`). It records refusals of
 the file itself (its name, the registry, a link leading outside the inbox, its size): the
-same refusal of the same source is one row, first and last seen. Faults of a location (a
+same refusal of the same source is one row, kept from when it was first made (a file refused
+again on every pull changes nothing, so a quiet night does not rebuild). Faults of a location (a
 portal down, a deadline reached) are not the file's: they go to the run's summary and metadata.
 """
 
@@ -39,8 +40,7 @@ _COLUMNS = (
     "expected",
     "message_vi",
     "message_en",
-    "first_refused_at",
-    "last_refused_at",
+    "refused_at",
 )
 
 
@@ -52,8 +52,7 @@ def _schema():
     import pyarrow as pa
 
     text = {name: pa.string() for name in _COLUMNS}
-    text["first_refused_at"] = pa.timestamp("us", tz="UTC")
-    text["last_refused_at"] = pa.timestamp("us", tz="UTC")
+    text["refused_at"] = pa.timestamp("us", tz="UTC")
     return pa.schema(list(text.items()))
 
 
@@ -94,15 +93,17 @@ def _write(path: Path, rows: list[dict]) -> None:
 def record_refusals(landing: Landing, rejections: Iterable[PullRejection]) -> int:
     """Add this pull's refusals of files to the record; returns how many it holds now."""
     now = datetime.now(UTC)
-    new = [r for r in rejections if r.rule_code in FILE_RULES]
+    of_files = [r for r in rejections if r.rule_code in FILE_RULES]
     with landing.lock():
         rows = {row["refusal_id"]: row for row in read_refusals(landing.home)}
-        for rejection in new:
+        known = len(rows)
+        for rejection in of_files:
             r = rejection
             key = "\0".join((r.source_uri, r.file_name, r.rule_code, r.reason_en))
             refusal_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+            if refusal_id in rows:
+                continue
             unit_code, period_code = _unit_and_period(rejection.file_name)
-            first = rows.get(refusal_id, {}).get("first_refused_at") or now
             rows[refusal_id] = {
                 "refusal_id": refusal_id,
                 "file_name": rejection.file_name,
@@ -114,10 +115,9 @@ def record_refusals(landing: Landing, rejections: Iterable[PullRejection]) -> in
                 "expected": rejection.expected,
                 "message_vi": rejection.reason_vi,
                 "message_en": rejection.reason_en,
-                "first_refused_at": first,
-                "last_refused_at": now,
+                "refused_at": now,
             }
-        if new or not refusals_path(landing.home).exists():
+        if len(rows) > known or not refusals_path(landing.home).exists():
             ordered = sorted(rows.values(), key=lambda row: row["refusal_id"])
             _write(refusals_path(landing.home), ordered)
     return len(rows)

@@ -16,8 +16,7 @@ final as (
         cast(expected as varchar) as expected,
         cast(message_vi as varchar) as message_vi,
         cast(message_en as varchar) as message_en,
-        first_refused_at,
-        last_refused_at
+        refused_at
     from source
 )
 
