@@ -513,7 +513,9 @@ def sql(
 
 def _home_hint(settings: Settings) -> str:
     default = (Path.cwd() / "data").resolve()
-    return "" if settings.home == default else f" --home {settings.home}"
+    import shlex
+
+    return "" if settings.home == default else f" --home {shlex.quote(str(settings.home))}"
 
 
 @app.command()
