@@ -276,9 +276,9 @@ def _print_load_summary(settings: Settings, results: list) -> None:
     if refused:
         from rich.markup import escape
 
-        shown = [escape(sentence) for sentence in refused[:20]]
-        if len(refused) > 20:
-            shown.append(f"... {len(refused) - 20} more (marts.dq_issues, the run's metadata)")
+        shown = [escape(sentence) for sentence in refused[:50]]
+        if len(refused) > 50:
+            shown.append(f"... {len(refused) - 50} more (marts.dq_issues, the run's metadata)")
         table.add_row("refused", "\n".join(shown))
     console.print(table)
     if succeeded:

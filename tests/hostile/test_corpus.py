@@ -130,3 +130,14 @@ def test_each_case_is_quarantined_or_read_as_declared(case: HostileCase, corpus_
         assert published and published[0][1] == file_name, published
     elif (unit, period) in published_before:
         assert published and published[0][0] == published_before[(unit, period)], published
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.loads and c.expected_exit == 2], ids=lambda case: case.name
+)
+def test_each_name_the_pull_refuses_is_in_the_load_summary(case: HostileCase, corpus_load) -> None:
+    """A file refused for its name is never landed: the load's summary still names it."""
+    built, run, _ = corpus_load
+    squeeze = str.maketrans("", "", " \n│")  # the summary's table wraps long cells
+    assert built.files[case.name].name.translate(squeeze) in run.stdout.translate(squeeze)
