@@ -274,12 +274,12 @@ def _print_load_summary(settings: Settings, results: list) -> None:
         table.add_row("failed checks", "\n".join(failed_checks))
     refused = _refused(events)
     if refused:
-        from rich.markup import escape
+        from rich.text import Text
 
-        shown = [escape(sentence) for sentence in refused[:50]]
+        shown = refused[:50]
         if len(refused) > 50:
             shown.append(f"... {len(refused) - 50} more (marts.dq_issues, the run's metadata)")
-        table.add_row("refused", "\n".join(shown))
+        table.add_row("refused", Text("\n".join(shown), overflow="fold"))  # plain, never markup
     console.print(table)
     if succeeded:
         console.print(
