@@ -93,7 +93,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 def record_refusals(landing: Landing, rejections: Iterable[PullRejection]) -> int:
     """Add this pull's refusals of files to the record; returns how many it holds now."""
     now = datetime.now(UTC)
-    of_files = [r for r in rejections if r.rule_code in FILE_RULES]
+    of_files = [r for r in rejections if r.rule_code in FILE_RULES and r.file_name]
     with landing.lock():
         rows = {row["refusal_id"]: row for row in read_refusals(landing.home)}
         known = len(rows)
