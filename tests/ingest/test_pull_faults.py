@@ -209,6 +209,22 @@ def test_a_body_cut_short_without_content_length_is_not_landed(tmp_path: Path, p
     assert nothing_landed(tmp_path / "home")
 
 
+def test_a_chunked_body_cut_short_is_not_landed(tmp_path: Path, portal) -> None:
+    data = report_bytes()
+
+    def cut(handler: BaseHTTPRequestHandler) -> None:
+        half = data[: len(data) // 2]
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        handler.wfile.write(b"%x\r\n" % len(data) + half)  # the chunk promised more
+        handler.close_connection = True
+
+    location = portal({"/088/index.json": listing(NAME), f"/088/{NAME}": cut})
+    (rejection,) = pull_from(tmp_path, location).rejected
+    assert rejection.rule_code == "DQ_PULL_FAILED" and "2 attempts" in rejection.reason_en
+    assert "Error" not in rejection.message
+    assert nothing_landed(tmp_path / "home")
+
+
 def test_a_whole_body_without_content_length_is_landed(tmp_path: Path, portal) -> None:
     data = report_bytes()
     location = portal({"/088/index.json": listing(NAME), f"/088/{NAME}": body(data)})
