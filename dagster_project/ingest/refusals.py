@@ -11,6 +11,7 @@ portal down, a deadline reached) are not the file's: they go to the run's summar
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ from dagster_project.ingest.naming import (
 
 if TYPE_CHECKING:
     from dagster_project.ingest.pull import PullRejection
+
+log = logging.getLogger(__name__)
 
 REFUSALS_FILE = "pull_refusals.parquet"
 FILE_RULES = frozenset({"DQ_FILE_NAME", "DQ_UNSAFE_PATH", "DQ_FILE_TOO_LARGE"})
@@ -66,12 +69,19 @@ def _unit_and_period(name: str) -> tuple[str | None, str | None]:
 
 
 def read_refusals(home: Path) -> list[dict]:
+    """The recorded refusals; an unreadable record (a disk that filled up, say) starts afresh:
+    the files it named are refused again at their next pull if they are still there."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = refusals_path(home)
     if not path.exists():
         return []
-    return pq.read_table(path).to_pylist()
+    try:
+        return pq.read_table(path, schema=_schema()).to_pylist()
+    except (OSError, pa.ArrowException) as exc:
+        log.warning("pull refusals %s unreadable (%s); recorded afresh", path, exc)
+        return []
 
 
 def ensure_refusals_file(reference_dir: Path) -> None:

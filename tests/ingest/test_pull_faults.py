@@ -371,6 +371,17 @@ def test_a_refused_name_is_recorded_once_for_dq_issues(
     assert nothing_landed(home)
 
 
+def test_an_unreadable_refusal_record_is_started_afresh(tmp_path: Path, small_registry) -> None:
+    home = tmp_path / "home"
+    refusals_path(home).parent.mkdir(parents=True)
+    refusals_path(home).write_bytes(b"PAR1 cut short")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "999_2024-H1.xlsx").write_bytes((SAMPLE / NAME).read_bytes())
+    pull_all(small_registry, home, inbox=inbox)
+    assert [row["file_name"] for row in refused_rows(home)] == ["999_2024-H1.xlsx"]
+
+
 # ---------------------------------------------------------------------------- landing objects
 
 
