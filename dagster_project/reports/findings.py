@@ -45,6 +45,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tên tệp '{value}' không đúng mẫu {expected}.",
         "The file name '{value}' does not follow {expected}.",
     ),
+    "DQ_PULL_FAILED": (
+        "Không lấy được '{value}' từ nơi nhận báo cáo ({detail}); lần lấy sau sẽ thử lại.",
+        "'{value}' could not be fetched from its location ({detail}); the next pull tries again.",
+    ),
     "DQ_SHEET_MISSING": (
         "Thiếu trang '{expected}'. Thêm trang này theo mẫu báo cáo.",
         "Sheet '{expected}' is missing. Add it as in the report template.",

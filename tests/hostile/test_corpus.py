@@ -221,3 +221,14 @@ def test_no_published_text_carries_control_characters_or_formulas(corpus_load) -
             if UNSAFE_TEXT.search(value) or value.startswith(FORMULA_START):
                 bad.append((table, column, value[:80]))
     assert not bad, bad[:20]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.loads and c.expected_exit == 2], ids=lambda case: case.name
+)
+def test_each_name_the_pull_refuses_is_in_the_load_summary(case: HostileCase, corpus_load) -> None:
+    """A file refused for its name is never landed: the load's summary still names it."""
+    built, run, _ = corpus_load
+    squeeze = str.maketrans("", "", " \n│")  # the summary's table wraps long cells
+    assert built.files[case.name].name.translate(squeeze) in run.stdout.translate(squeeze)
