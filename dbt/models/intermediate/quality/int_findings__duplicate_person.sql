@@ -4,7 +4,7 @@
 -- (received_at, then version, then report_id), among the versions no other blocking rule
 -- refused, provided its standing version (the newest such) still lists them: a resubmission
 -- that drops a person gives them up. Every version of another unit or period that lists the
--- person gets the error naming the first report. So an accepted report is never taken back out
+-- person and arrived after that first listing gets the error naming it. So an accepted report is never taken back out
 -- by a later one, whatever period the later one covers; a resubmission of the same unit and
 -- period repeats its people naturally.
 {%- set other_blocking_rules = [
@@ -99,7 +99,9 @@ owners as (
         candidate_admissions.unit_code,
         candidate_admissions.period_code,
         candidate_admissions.report_id,
-        candidate_admissions.row_number
+        candidate_admissions.row_number,
+        candidate_admissions.received_at,
+        candidate_admissions.version
     from candidate_admissions
     inner join holders
         on
@@ -143,6 +145,8 @@ across_reports as (
             order by admissions.row_number
         ) as occurrence
     from admissions
+    inner join versions
+        on admissions.report_id = versions.report_id
     inner join owners
         on
             admissions.member_key = owners.member_key
@@ -150,6 +154,16 @@ across_reports as (
                 admissions.unit_code = owners.unit_code
                 and admissions.period_code = owners.period_code
             )
+    -- Versions that arrived before the first listing are refused or superseded already.
+    where
+        admissions.received_at > owners.received_at
+        or (
+            admissions.received_at = owners.received_at
+            and (
+                versions.version > owners.version
+                or (versions.version = owners.version and admissions.report_id > owners.report_id)
+            )
+        )
 ),
 
 duplicates as (

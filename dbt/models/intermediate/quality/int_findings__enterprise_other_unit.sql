@@ -3,8 +3,9 @@
 -- the units that list a tax code for a period, it belongs to the one that listed it first by
 -- arrival (received_at, then version, then report_id), among the versions no other blocking
 -- rule refused, provided that unit's standing version (the newest such) still lists it. Every
--- version of another unit listing it for that period gets the error naming the first report,
--- so an accepted report is never taken back out by a later one.
+-- version of another unit listing it for that period, arrived after that first listing, gets
+-- the error naming the first report, so an accepted report is never taken back out by a later
+-- one.
 {%- set other_blocking_rules = [
     'int_findings__part_le_whole',
     'int_findings__summary_detail',
@@ -99,7 +100,9 @@ owners as (
         listings.unit_code,
         listings.period_code,
         listings.report_id,
-        listings.row_number
+        listings.row_number,
+        listings.received_at,
+        listings.version
     from listings
     inner join holders
         on
@@ -130,6 +133,16 @@ conflicts as (
             listings.tax_code = owners.tax_code
             and listings.period_code = owners.period_code
             and listings.unit_code <> owners.unit_code
+    -- Versions that arrived before the first listing are refused or superseded already.
+    where
+        listings.received_at > owners.received_at
+        or (
+            listings.received_at = owners.received_at
+            and (
+                listings.version > owners.version
+                or (listings.version = owners.version and listings.report_id > owners.report_id)
+            )
+        )
     qualify row_number() over (
         partition by listings.report_id, listings.tax_code
         order by listings.row_number
