@@ -46,9 +46,7 @@ H1_088_V2 = Report("088", "2024-H1", 2, _at("2025-02-01"), admissions=_people("p
 H2_080_V2 = Report("080", "2024-H2", 2, _at("2025-02-10"), admissions=_people("p-a", "p-x"))
 # The other way round: 088's 2023-H1 resubmission (with p-b) arrives before 080's 2023-H2.
 H1_088_2023_V1 = Report("088", "2023-H1", 1, _at("2023-07-05"), admissions=_people("p-c"))
-H1_088_2023_V2 = Report(
-    "088", "2023-H1", 2, _at("2023-12-20"), admissions=_people("p-c", "p-b")
-)
+H1_088_2023_V2 = Report("088", "2023-H1", 2, _at("2023-12-20"), admissions=_people("p-c", "p-b"))
 H2_080_2023 = Report("080", "2023-H2", 1, _at("2024-01-05"), admissions=_people("p-b", "p-d"))
 # Enterprises: E1 listed by 10-CQDN first, then by 37-CQDN for the same period; E2 the same
 # for 2025-H1, in the other order of units.
