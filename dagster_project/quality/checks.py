@@ -36,6 +36,7 @@ from dagster_project.quality.gate import (
     GATE_SELECTOR,
     ArrivalOrder,
     GateTrace,
+    GateUnavailable,
     decision_rows,
     record_decisions,
     trace_table,
@@ -206,7 +207,11 @@ def _check_marts(
 def trace_failed_checks(runs: list[MartCheckRun], build_db: Path) -> GateTrace:
     """Trace every failed mart check to report versions (see ``quality/gate.py``)."""
     trace = GateTrace()
-    order = ArrivalOrder.read(build_db)
+    try:
+        order = ArrivalOrder.read(build_db)
+    except GateUnavailable as error:
+        trace.untraceable.append(str(error))
+        return trace
     for run in runs:
         if run.result.passed:
             continue
@@ -312,7 +317,11 @@ def _mart_checks() -> dg.AssetChecksDefinition:
         second: dict[tuple[str, str], dg.AssetCheckResult] = {}
         if trace.resolvable:
             order = ArrivalOrder.read(settings.build_db)
-            record_decisions(settings.build_db, decision_rows(trace, order, run_id))
+            try:
+                record_decisions(settings.build_db, decision_rows(trace, order, run_id))
+            except GateUnavailable as error:
+                trace.untraceable.append(str(error))
+        if trace.resolvable:
             context.log.warning(
                 f"Blocking checks failed; the gate quarantines {', '.join(trace.report_ids)} "
                 f"({GATE_RULE_CODE}) and rebuilds {GATE_SELECTOR}:\n{trace.summary()}"

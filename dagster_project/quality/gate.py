@@ -51,6 +51,10 @@ UNIQUENESS_EXPECTATIONS = frozenset(
 ROW_NUMBERS_SHOWN = 20
 
 
+class GateUnavailable(LookupError):
+    """The build database lacks what the gate reads or writes (dbt has not built it)."""
+
+
 @dataclass(frozen=True)
 class ArrivalOrder:
     """Report versions in the order they arrived: received_at, then version, then report_id."""
@@ -66,6 +70,8 @@ class ArrivalOrder:
                 "select report_id, parsed_at from intermediate.int_report_versions "
                 "order by received_at, version, report_id"
             ).fetchall()
+        except duckdb.CatalogException as error:
+            raise GateUnavailable(f"{build_db} has no intermediate.int_report_versions") from error
         finally:
             con.close()
         return cls(
@@ -224,6 +230,12 @@ def record_decisions(build_db: Path, rows: list[tuple]) -> None:
     """Add the gate's decisions to the build database, in one transaction."""
     con = duckdb.connect(str(build_db))
     try:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'gate' and table_name = 'gate_quarantine'"
+        ).fetchone()
+        if not found or not found[0]:
+            raise GateUnavailable(f"{build_db} has no {GATE_TABLE}")
         con.execute("begin")
         con.executemany(
             f"insert into {GATE_TABLE} (report_id, parsed_at, check_name, table_name, "
