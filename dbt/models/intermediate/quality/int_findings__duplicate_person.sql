@@ -4,9 +4,9 @@
 -- (received_at, then version, then report_id), among the versions no other blocking rule
 -- refused, provided its standing version (the newest such) still lists them: a resubmission
 -- that drops a person gives them up. Every version of another unit or period that lists the
--- person and arrived after that first listing gets the error naming it. So an accepted report is never taken back out
--- by a later one, whatever period the later one covers; a resubmission of the same unit and
--- period repeats its people naturally.
+-- person and arrived after that first listing gets the error naming it. So an accepted report
+-- is never taken back out by a later one, whatever period the later one covers; a resubmission
+-- of the same unit and period repeats its people naturally.
 {%- set other_blocking_rules = [
     'int_findings__part_le_whole',
     'int_findings__summary_detail',

@@ -34,7 +34,7 @@ final as (
         'Blocking check ' || decisions.check_name || ' (table ' || decisions.table_name
         || ', ' || decisions.gx_rule_code || ' ' || decisions.expectation
         || coalesce(', column ' || decisions.column_name, '') || ') failed on '
-        || cast(decisions.row_count as varchar) || ' rows of this report'
+        || cast(decisions.row_count as varchar) || ' row(s) of this report'
         || coalesce(' (rows ' || nullif(decisions.row_numbers, '') || ')', '')
         || '; the report is quarantined so the others publish' as message_en
     from decisions
