@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ from tests.dbt.world import write_world
 
 pytestmark = pytest.mark.integration
 
-MODELS = ("--select", "+fct_admissions", "+int_report_status")
+MODELS = ("--select", "+fct_admissions", "+fct_enterprise_snapshots", "+int_report_status")
 RESOURCES = ("--resource-type", "seed", "--resource-type", "model")
 E1 = "0101234567"
 E2 = "0107654321"
@@ -55,32 +56,54 @@ ORG_LATER = Report("37-CQDN", "2024-H2", 1, _at("2025-01-09"), organizations=_li
 ORG_OTHER_PERIOD = Report("10-CQDN", "2024-H1", 1, _at("2024-07-04"), organizations=_listing(E1))
 ORG2_FIRST = Report("37-CQDN", "2025-H1", 1, _at("2025-07-02"), organizations=_listing(E2))
 ORG2_LATER = Report("10-CQDN", "2025-H1", 1, _at("2025-07-03"), organizations=_listing(E2))
+# Released without a re-parse: 37-CQDN's report is quarantined by the first build (10-CQDN listed
+# p-r first); 10-CQDN's resubmission drops p-r, so the second build publishes 37-CQDN's report.
+HOLDER_V1 = Report("10-CQDN", "2023-H2", 1, _at("2024-01-03"), admissions=_people("p-r", "p-s"))
+CLAIMANT = Report("37-CQDN", "2023-H2", 1, _at("2024-01-04"), admissions=_people("p-r", "p-t"))
+HOLDER_V2 = Report("10-CQDN", "2023-H2", 2, _at("2024-02-01"), admissions=_people("p-s"))
 
 
 def batch_one() -> list[Report]:
-    return [H2_080, H1_088_V1, H1_088_2023_V1, H1_088_2023_V2, ORG_FIRST, ORG_OTHER_PERIOD]
+    return [
+        *(H2_080, H1_088_V1, H1_088_2023_V1, H1_088_2023_V2, ORG_FIRST, ORG_OTHER_PERIOD),
+        *(HOLDER_V1, CLAIMANT),
+    ]
 
 
 def batch_two() -> list[Report]:
-    return [H1_088_V2, H2_080_V2, H2_080_2023, ORG_LATER, ORG2_FIRST, ORG2_LATER]
+    return [H1_088_V2, H2_080_V2, H2_080_2023, ORG_LATER, ORG2_FIRST, ORG2_LATER, HOLDER_V2]
+
+
+@dataclass
+class ArrivalWorld:
+    database: Path
+    full_refresh_database: Path
+    quarantined_by_first_build: set[str]
 
 
 @pytest.fixture(scope="module")
-def arrival_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def arrival_world(tmp_path_factory: pytest.TempPathFactory) -> ArrivalWorld:
     home = tmp_path_factory.mktemp("arrival_home")
     (home / "build").mkdir()
     write_world(home, batch_one())
     run_dbt(home, "build", *MODELS, *RESOURCES)
+    with duckdb.connect(str(home / "build" / "warehouse.duckdb"), read_only=True) as first:
+        quarantined = {
+            rid
+            for (rid,) in first.execute(
+                "select report_id from intermediate.int_report_status where is_quarantined"
+            ).fetchall()
+        }
     write_world(home, batch_two())
     run_dbt(home, "build", *MODELS, *RESOURCES)
     full = home / "build" / "full_refresh.duckdb"
     run_dbt(home, "build", "--full-refresh", *MODELS, *RESOURCES, database=full, target="full")
-    return home / "build" / "warehouse.duckdb", full
+    return ArrivalWorld(home / "build" / "warehouse.duckdb", full, quarantined)
 
 
 @pytest.fixture()
-def con(arrival_world: tuple[Path, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(arrival_world[0]), read_only=True)
+def con(arrival_world: ArrivalWorld) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(arrival_world.database), read_only=True)
     try:
         yield connection
     finally:
@@ -125,7 +148,7 @@ def test_a_later_report_of_a_later_period_gets_the_duplicate_person(
 
 def test_only_the_later_arrivals_are_flagged(con: duckdb.DuckDBPyConnection) -> None:
     flagged = {rid for rid, _ in _findings(con, "DQ_DUPLICATE_PERSON")}
-    assert flagged == {H1_088_V2.report_id, H2_080_2023.report_id}
+    assert flagged == {H1_088_V2.report_id, H2_080_2023.report_id}  # CLAIMANT released
 
 
 def test_an_enterprise_another_unit_listed_first_for_the_period_quarantines_the_later(
@@ -142,7 +165,7 @@ def test_an_enterprise_another_unit_listed_first_for_the_period_quarantines_the_
     ]
     assert _status(con, ORG_OTHER_PERIOD) == "published"  # another period: no conflict
     [(snapshots,)] = con.execute(
-        "select count(*) from intermediate.int_enterprise_snapshots where tax_code = ?", [E1]
+        "select count(*) from marts.fct_enterprise_snapshots where tax_code = ?", [E1]
     ).fetchall()
     assert snapshots == 2  # one per period
 
@@ -156,12 +179,24 @@ def test_an_enterprise_another_unit_listed_first_for_the_period_quarantines_the_
     ],
 )
 def test_incremental_builds_equal_a_full_refresh(
-    arrival_world: tuple[Path, Path], relation: str
+    arrival_world: ArrivalWorld, relation: str
 ) -> None:
     def rows(database: Path) -> list[tuple]:
         with duckdb.connect(str(database), read_only=True) as connection:
             return sorted(connection.execute(f"select * from {relation}").fetchall(), key=repr)
 
-    incremental = rows(arrival_world[0])
+    incremental = rows(arrival_world.database)
     assert incremental
-    assert incremental == rows(arrival_world[1])
+    assert incremental == rows(arrival_world.full_refresh_database)
+
+
+def test_a_person_given_up_releases_the_later_report_without_a_reparse(
+    arrival_world: ArrivalWorld, con: duckdb.DuckDBPyConnection
+) -> None:
+    assert CLAIMANT.report_id in arrival_world.quarantined_by_first_build
+    assert _status(con, CLAIMANT) == "published"
+    assert CLAIMANT.report_id not in {rid for rid, _ in _findings(con, "DQ_DUPLICATE_PERSON")}
+    [(rows,)] = con.execute(
+        "select count(*) from marts.fct_admissions where report_id = ?", [CLAIMANT.report_id]
+    ).fetchall()
+    assert rows == 2
