@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('gate', 'gate_quarantine') }}
+    select * from {{ gate_decisions() }}
 ),
 
 final as (
