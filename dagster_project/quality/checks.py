@@ -180,7 +180,7 @@ class MartCheckRun:
     table: str
     result: dg.AssetCheckResult
     frame: object = None
-    """The validated frame (a pandas DataFrame), kept to trace a failure."""
+    """The validated frame (a pandas DataFrame), kept only when it failed, to trace it."""
 
 
 def _check_marts(
@@ -200,7 +200,8 @@ def _check_marts(
             runs.append(MartCheckRun(family, table, missing_result(error, **common)))
             continue
         outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
-        runs.append(MartCheckRun(family, table, outcome_result(outcome, **common), frame))
+        kept = None if outcome.success else frame  # a passing table's frame is not kept
+        runs.append(MartCheckRun(family, table, outcome_result(outcome, **common), kept))
     return runs
 
 
