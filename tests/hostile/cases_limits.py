@@ -56,7 +56,7 @@ def _too_many_rows(source: Path, folder: Path) -> Path:
 def _long_text_cell(source: Path, folder: Path) -> Path:
     """An enterprise name of two million characters that do not compress (no ratio refusal)."""
     name = os.urandom(1_500_000).hex()[:2_000_000]
-    reference = cell_under(source, "ToChuc", "doanh nghiệp, đơn vị")
+    reference = cell_under(source, "ToChuc", "tên")
     cell = f'<c r="{reference}" t="inlineStr"><is><t>{name}</t></is></c>'
     return rewrite(
         source, folder / source.name, {sheet_member(source, "ToChuc"): set_cell(reference, cell)}
@@ -88,11 +88,15 @@ def _figure(text: str):
     return build
 
 
+def _is_number(cell: object) -> bool:
+    return isinstance(cell, int | float) and not isinstance(cell, bool)
+
+
 def _csv_figure(source: Path, folder: Path) -> Path:
     def edit(sheets: dict[str, list[list]]) -> None:
-        rows = sheets["TongHop"]
-        row = next(r for r in rows if isinstance(r[1], float))
-        row[1] = "99999999999999999999"
+        row = next(r for r in sheets["TongHop"] if any(_is_number(cell) for cell in r))
+        column = next(index for index, cell in enumerate(row) if _is_number(cell))
+        row[column] = "99999999999999999999"
 
     return csv_bundle(source, folder / f"{source.stem}.zip", edit)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
+from dagster_project.reports.text import compact_key
 from tests.hostile.corpus import HostileCase
 from tests.hostile.workbook_parts import (
     encrypted_zip,
@@ -18,6 +19,7 @@ from tests.hostile.workbook_parts import (
     rewrite,
     set_cell,
     sheet_member,
+    sheet_name,
 )
 
 _ENTITIES = b'<!DOCTYPE workbook [<!ENTITY unit "Sa Pa">]>'
@@ -56,7 +58,7 @@ def _formula_without_value(source: Path, folder: Path) -> Path:
     """As a script writes it with openpyxl: the formula, no cached value."""
     book = openpyxl.load_workbook(source)
     reference = first_figure(source)
-    book["TongHop"][reference] = f"=SUM({reference}:{reference})+0"
+    book[sheet_name(source, "TongHop")][reference] = f"=SUM({reference}:{reference})+0"
     target = folder / source.name
     book.save(target)
     return target
@@ -67,7 +69,9 @@ def _formula_with_value(source: Path, folder: Path) -> Path:
     reference = first_figure(source)
 
     def edit(xml: bytes) -> bytes:
-        value = re.search(rb'<c r="%s"[^>]*><v>(\d+)</v>' % reference.encode(), xml).group(1)
+        found = re.search(rb'<c r="%s"[^>]*><v>(\d+)</v>' % reference.encode(), xml)
+        assert found, reference
+        value = found.group(1)
         cell = f'<c r="{reference}" s="3"><f>{value.decode()}+0</f><v>{value.decode()}</v></c>'
         return set_cell(reference, cell)(xml)
 
@@ -75,6 +79,11 @@ def _formula_with_value(source: Path, folder: Path) -> Path:
 
 
 def _hide(xml: bytes, sheet: str, state: str = "hidden") -> bytes:
+    sheet = next(
+        name
+        for name in re.findall(r'<sheet name="([^"]+)"', xml.decode())
+        if compact_key(name) == compact_key(sheet)
+    )
     return xml.replace(
         b'<sheet name="%s"' % sheet.encode(),
         b'<sheet state="%s" name="%s"' % (state.encode(), sheet.encode()),

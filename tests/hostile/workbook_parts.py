@@ -10,6 +10,7 @@ import os
 import posixpath
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -18,11 +19,24 @@ from pathlib import Path
 
 import python_calamine
 
+from dagster_project.reports.text import compact_key
+
 Edit = Callable[[bytes], bytes]
 
 
-def sheet_member(source: Path, sheet: str) -> str:
-    """The zip member holding a sheet, by the sheet's name."""
+def sheet_name(source: Path, title: str) -> str:
+    """The workbook's own spelling of a sheet ("TONGHOP", "TổngHợp" for "TongHop")."""
+    with zipfile.ZipFile(source) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+    for name in re.findall(r'<sheet name="([^"]+)"', workbook):
+        if compact_key(name) == compact_key(title):
+            return name
+    raise AssertionError(f"no sheet {title} in {source}")
+
+
+def sheet_member(source: Path, title: str) -> str:
+    """The zip member holding a sheet, by the sheet's title (TongHop, KetNap, ToChuc)."""
+    sheet = sheet_name(source, title)
     with zipfile.ZipFile(source) as archive:
         workbook = archive.read("xl/workbook.xml").decode()
         relations = archive.read("xl/_rels/workbook.xml.rels").decode()
@@ -61,12 +75,15 @@ def append_row(row: bytes) -> Edit:
 
 
 def first_figure(source: Path) -> str:
-    """Reference of TongHop's first summary figure (a number cell of column B)."""
-    with zipfile.ZipFile(source) as archive:
-        xml = archive.read(sheet_member(source, "TongHop"))
-    found = re.search(rb'<c r="(B\d+)"[^>]*><v>\d+</v></c>', xml)
-    assert found
-    return found.group(1).decode()
+    """Reference of TongHop's first summary figure: the rightmost number of the first row that
+    holds a number (an STT column may be numbers too, left of it)."""
+    book = python_calamine.CalamineWorkbook.from_path(str(source))
+    rows = book.get_sheet_by_name(sheet_name(source, "TongHop")).to_python(skip_empty_area=False)
+    for index, row in enumerate(rows):
+        numbers = [c for c, cell in enumerate(row) if type(cell) in (int, float)]
+        if numbers:
+            return f"{chr(65 + numbers[-1])}{index + 1}"
+    raise AssertionError(f"no figure in {source}")
 
 
 def set_cell(reference: str, cell: str) -> Edit:
@@ -91,10 +108,10 @@ def cell_under(
 ) -> str:
     """Reference of the first cell under a header (text containing ``header``) that is wanted."""
     book = python_calamine.CalamineWorkbook.from_path(str(source))
-    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    rows = book.get_sheet_by_name(sheet_name(source, sheet)).to_python(skip_empty_area=False)
     for index, row in enumerate(rows):
         for column, cell in enumerate(row):
-            if isinstance(cell, str) and header in cell:
+            if isinstance(cell, str) and header in unicodedata.normalize("NFC", cell).lower():
                 for below in range(index + 1, len(rows)):
                     if wanted(rows[below][column]):
                         return f"{chr(65 + column)}{below + 1}"
@@ -104,7 +121,10 @@ def cell_under(
 def csv_bundle(source: Path, target: Path, edit: Callable[[dict[str, list[list]]], None]) -> Path:
     """The sample as a CSV bundle (.zip, one UTF-8 CSV per sheet), edited before writing."""
     book = python_calamine.CalamineWorkbook.from_path(str(source))
-    sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+    sheets = {
+        title: book.get_sheet_by_name(sheet_name(source, title)).to_python()
+        for title in ("TongHop", "KetNap", "ToChuc")
+    }
     edit(sheets)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in sheets.items():
