@@ -24,12 +24,12 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:
 _DIGITS = re.compile(r"^\d+$")
 _TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
 
-COUNT_DIGITS = 12
-"""The range of every count column: whole numbers from 0 to twelve digits (999,999,999,999).
+COUNT_DIGITS = 15
+"""The range of every count column: whole numbers from 0 to fifteen digits.
 
-Counts are people, organisations and classes of one reporting unit; a figure past this range is
-a typing or export accident, never a count. The bound sits well inside the 64-bit columns of the
-parsed tables so that the warehouse's sums and differences of counts can never overflow."""
+Fifteen significant digits are all an Excel number keeps exactly, so nothing longer is a count
+anyone typed; and the bound sits far inside the 64-bit columns of the parsed tables, so the
+warehouse's sums and differences of counts can never overflow."""
 COUNT_MAX = 10**COUNT_DIGITS - 1
 
 
