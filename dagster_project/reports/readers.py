@@ -333,6 +333,7 @@ def _read_member(
 #   whether its formula has a cached value. Its rows, columns and grid are then checked.
 
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_LISTING_BYTES = 16 << 20  # xl/workbook.xml and its relations, parsed whole: a sheet list
 _DTD_HINT = (b"<!", b"<\x00!")  # UTF-8 and UTF-16 spellings of markup declarations
 _DTD = re.compile(
     rb"<\x00?!\x00?(?:\s\x00?)*(?:D\x00?O\x00?C\x00?T\x00?Y\x00?P\x00?E|E\x00?N\x00?T\x00?I\x00?T\x00?Y)",
@@ -414,8 +415,17 @@ def _scan_workbook(
     flagged: set[str] = set()
     kept: dict[str, bytes] = {}
     for info in infos:
-        is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        # Any part may be a worksheet (its path comes from the workbook's relations): test all.
         keep = info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        if keep and info.file_size > _LISTING_BYTES:
+            raise Refused(
+                make_finding(
+                    "DQ_FILE_TOO_LARGE",
+                    value=info.filename,
+                    expected=f"<= {_LISTING_BYTES} bytes",
+                    detail=f"'{info.filename}' > {_LISTING_BYTES} bytes",
+                )
+            )
         held: list[bytes] = []
         tail = b""
         with archive.open(info) as handle:
@@ -426,20 +436,27 @@ def _scan_workbook(
                 window = tail + chunk
                 if any(hint in window for hint in _DTD_HINT) and _DTD.search(window):
                     raise Refused(make_finding("DQ_XML_DTD", value=info.filename))
-                if is_sheet and info.filename not in flagged:
+                if info.filename not in flagged:
                     found = quick.search(window)
                     if found and found.start() < len(window) - 64:
                         flagged.add(info.filename)
                 if keep:
                     held.append(chunk)
+                    if sum(map(len, held)) > _LISTING_BYTES:  # the size header lied
+                        raise _expanded_limit(info.filename, limits)
                 tail = window[-256:]
-            if is_sheet and info.filename not in flagged and quick.search(tail):
+            if info.filename not in flagged and quick.search(tail):
                 flagged.add(info.filename)
         if keep:
             kept[info.filename] = b"".join(held)
     parts = _sheet_parts(kept)
+    if not parts:
+        raise Refused(
+            make_finding("DQ_FILE_UNREADABLE", value="xl/workbook.xml", detail=_UNREADABLE_DETAIL)
+        )
+    members = {info.filename for info in infos}
     for part in parts.values():
-        if part.path in flagged:
+        if part.path in flagged and part.path in members:
             part.refusal = _read_cells(archive, part, limits)
     return parts
 
@@ -698,7 +715,11 @@ def _read_xlsx(
 
         def load(name: str = name) -> RawSheet:
             part = parts.get(name)
-            if part is not None and part.refusal is not None:
+            if part is None:  # the reader lists a sheet the workbook's own list does not
+                raise Refused(
+                    make_finding("DQ_FILE_UNREADABLE", value=name, detail=_UNREADABLE_DETAIL)
+                )
+            if part.refusal is not None:
                 raise Refused(part.refusal)
             try:
                 batch = reader.load_sheet(

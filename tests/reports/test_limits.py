@@ -381,3 +381,28 @@ def test_a_twenty_digit_summary_figure_in_a_csv_bundle_is_a_finding(tmp_path):
     result = _parse(folder)
     assert "DQ_COUNT_FORMAT" in rules(result)
     assert None in result.tong_hop.column("reported_value").to_pylist()
+
+
+def test_a_worksheet_anywhere_in_the_archive_is_scanned(tmp_path):
+    """The path of a worksheet comes from the workbook's relations, not from a folder name."""
+    built = build_xlsx(tmp_path / "built.xlsx")
+    path = tmp_path / f"{NAME}.xlsx"
+    far = b'<row r="100000"><c r="XFD100000"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(built) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == TONG_HOP:
+                new.writestr("data/tong.xml", data.replace(b"</sheetData>", far))
+                continue
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'Target="worksheets/sheet1.xml"', b'Target="/data/tong.xml"')
+            new.writestr(info.filename, data)
+    assert _finding(_parse(path), "DQ_SHEET_DIMENSION")["value"] == "XFD100000"
+
+
+def test_a_sheet_list_that_is_not_xml_is_unreadable(tmp_path):
+    path = _edited(
+        tmp_path, {"xl/workbook.xml": lambda xml: xml.replace(b"</sheets>", b"<sheets>")}
+    )
+    result = _parse(path)
+    assert rules(result) == ["DQ_FILE_UNREADABLE"]
