@@ -490,18 +490,32 @@ def _sheet_parts(kept: dict[str, bytes]) -> dict[str, SheetPart]:
     return parts
 
 
-def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) -> Finding | None:
-    """Read a worksheet part cell by cell as calamine places cells; the first reason to refuse
-    the sheet, or None. Only cells holding a value count towards its rows and columns."""
-    title = nfc(part.name)
+@dataclass
+class _Census:
+    """Where a worksheet's cells land, as calamine places them (1-based rows and columns)."""
+
+    max_row: int = 0
+    max_column: int = 0
+    far: tuple[int, int] | None = None
+    """The first cell holding a value past the row cap or the column limit."""
+    rows: set[int] = field(default_factory=set)
+    """Rows holding a value (collected up to one past the row cap)."""
+    formula: tuple[int, int] | None = None
+    """The first formula without a cached value (the census stops there)."""
+    too_long: bytes | None = None
+    """Reference of a cell whose XML outgrows any cell the limits allow (the census stops)."""
+
+
+def _cell_census(archive: zipfile.ZipFile, path: str, limits: ParseLimits) -> _Census:
+    """Read a worksheet part cell by cell as calamine does: a row's ``r`` sets the row, its end
+    moves to the next; a cell's ``r`` sets its place, a cell without one follows the one before
+    (self-closing elements too). Only cells holding a value count."""
+    census = _Census()
     cap = limits.max_rows + _ROW_ALLOWANCE
     longest = 6 * limits.max_cell_chars + (64 << 10)  # XML of one cell, markup included
     row_index, column_index = 0, 0
-    max_row = max_column = 0
-    far: tuple[int, int] | None = None
-    rows_with_values: set[int] = set()
     carry = b""
-    with archive.open(part.path) as handle:
+    with archive.open(path) as handle:
         while True:
             chunk = handle.read(_CHUNK)
             window = carry + chunk
@@ -509,16 +523,15 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
             for token in _TOKEN.finditer(window):
                 last = token.end()
                 is_row, row_attributes, row_closed, cell_attributes, content = token.groups()
-                if is_row:
-                    if not row_closed:
-                        number = _attribute(row_attributes, b"r")
-                        if number is not None and number.isdigit():
-                            row_index = int(number) - 1
+                if is_row:  # <row/> is a row that starts and ends (quick-xml expands it)
+                    number = _attribute(row_attributes, b"r")
+                    if number is not None and number.isdigit():
+                        row_index = int(number) - 1
+                    if row_closed:
+                        row_index, column_index = row_index + 1, 0
                     continue
                 if cell_attributes is None:  # </row>
                     row_index, column_index = row_index + 1, 0
-                    continue
-                if content is None:  # <c .../>: the readers skip it
                     continue
                 reference = _attribute(cell_attributes, b"r")
                 found = _CELL_REFERENCE.fullmatch(reference) if reference else None
@@ -528,53 +541,71 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
                 else:
                     row, column = row_index + 1, column_index + 1
                 column_index += 1
+                if content is None:  # <c .../>: it takes its place, holding no value
+                    continue
                 if _FORMULA.search(content):
                     cached = _CACHED.search(content)
                     is_text = _attribute(cell_attributes, b"t") == b"str"
                     if not (
                         cached and (is_text or (not cached.group(1) and cached.group(2).strip()))
                     ):
-                        return make_finding(
-                            "DQ_FORMULA_NO_VALUE",
-                            sheet=title,
-                            row_number=row,
-                            column_name=column_letters(column),
-                            value=f"{column_letters(column)}{row}",
-                        )
+                        census.formula = (row, column)
+                        return census
                 if not _HAS_VALUE.search(content):
                     continue
-                if column > limits.max_columns or row > cap:
-                    far = far or (row, column)
-                max_row, max_column = max(max_row, row), max(max_column, column)
-                if len(rows_with_values) <= cap:
-                    rows_with_values.add(row)
+                if census.far is None and (column > limits.max_columns or row > cap):
+                    census.far = (row, column)
+                census.max_row = max(census.max_row, row)
+                census.max_column = max(census.max_column, column)
+                if len(census.rows) <= cap:
+                    census.rows.add(row)
             if not chunk:
-                break
+                return census
             start = _OPEN.search(window, last)
             carry = window[start.start() :] if start else window[-64:]
             if len(carry) > longest:
-                reference = _attribute(carry[:4096].split(b">", 1)[0], b"r") or b"?"
-                return make_finding(
-                    "DQ_CELL_TOO_LONG",
-                    sheet=title,
-                    value=f"{reference.decode('ascii', 'replace')}: > {longest} bytes",
-                    expected=f"<= {limits.max_cell_chars} ký tự / characters",
-                )
-    if len(rows_with_values) > cap:
+                census.too_long = _attribute(carry[:4096].split(b">", 1)[0], b"r") or b"?"
+                return census
+
+
+def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) -> Finding | None:
+    """The first reason to refuse a worksheet read cell by cell, or None."""
+    title = nfc(part.name)
+    cap = limits.max_rows + _ROW_ALLOWANCE
+    census = _cell_census(archive, part.path, limits)
+    if census.formula is not None:
+        row, column = census.formula
+        return make_finding(
+            "DQ_FORMULA_NO_VALUE",
+            sheet=title,
+            row_number=row,
+            column_name=column_letters(column),
+            value=f"{column_letters(column)}{row}",
+        )
+    if census.too_long is not None:
+        return make_finding(
+            "DQ_CELL_TOO_LONG",
+            sheet=title,
+            value=f"{census.too_long.decode('ascii', 'replace')}: "
+            f"> {6 * limits.max_cell_chars} bytes",
+            expected=f"<= {limits.max_cell_chars} ký tự / characters",
+        )
+    if len(census.rows) > cap:
         return make_finding("DQ_TOO_MANY_ROWS", sheet=title, expected=str(limits.max_rows))
-    if far is not None:
-        row, column = far
+    if census.far is not None:
+        row, column = census.far
         return make_finding(
             "DQ_SHEET_DIMENSION",
             sheet=title,
             value=f"{column_letters(column)}{row}",
             expected=f"A1:{column_letters(limits.max_columns)}{cap}",
         )
-    if max_row * max_column > limits.max_cells:
+    grid = census.max_row * census.max_column
+    if grid > limits.max_cells:
         return make_finding(
             "DQ_SHEET_DIMENSION",
             sheet=title,
-            value=f"A1:{column_letters(max_column)}{max_row} ({max_row * max_column} ô / cells)",
+            value=f"A1:{column_letters(census.max_column)}{census.max_row} ({grid} ô / cells)",
             expected=f"<= {limits.max_cells} ô / cells",
         )
     return None

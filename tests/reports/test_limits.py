@@ -10,7 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import python_calamine
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dagster_project.reports import DEMO_KEY, ParseLimits, parse_report, readers
@@ -406,3 +407,47 @@ def test_a_sheet_list_that_is_not_xml_is_unreadable(tmp_path):
     )
     result = _parse(path)
     assert rules(result) == ["DQ_FILE_UNREADABLE"]
+
+
+_CELL = st.tuples(
+    st.one_of(st.none(), st.tuples(st.integers(1, 30), st.integers(1, 40))),
+    st.sampled_from(["value", "open", "closed", "formula"]),
+)
+_ROWS = st.lists(
+    st.tuples(st.one_of(st.none(), st.integers(1, 40)), st.lists(_CELL, max_size=6)), max_size=8
+)
+
+
+def _sheet_data(rows) -> bytes:
+    xml = []
+    for number, cells in rows:
+        xml.append(f'<row r="{number}">' if number else "<row>")
+        for place, kind in cells:
+            r = f' r="{readers.column_letters(place[0])}{place[1]}"' if place else ""
+            xml.append(
+                {
+                    "value": f"<c{r}><v>1</v></c>",
+                    "open": f'<c{r} s="1"></c>',
+                    "closed": f'<c{r} s="1"/>',
+                    "formula": f"<c{r}><f>1+1</f><v>2</v></c>",
+                }[kind]
+            )
+        xml.append("</row>")
+    return ("<sheetData>" + "".join(xml) + "</sheetData>").encode()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=_ROWS)
+def test_the_census_places_cells_where_calamine_does(tmp_path, rows):
+    def edit(xml: bytes) -> bytes:
+        start, end = xml.index(b"<dimension"), xml.index(b"</sheetData>") + len(b"</sheetData>")
+        return xml[:start] + _sheet_data(rows) + xml[end:]
+
+    path = _edited(tmp_path, {TONG_HOP: edit})
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("TongHop")
+    with zipfile.ZipFile(path) as archive:
+        census = readers._cell_census(archive, TONG_HOP, ParseLimits())
+    expected = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+    assert (census.max_row, census.max_column) == expected
