@@ -153,15 +153,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and send it again.",
     ),
     "DQ_SHEET_DIMENSION": (
-        "Có ô chứa giá trị ở {value}, ngoài vùng cho phép ({expected}); trang không được đọc. "
-        "Xóa các ô thừa ở xa bảng số liệu rồi lưu lại.",
-        "A cell holding a value at {value} lies outside the allowed area ({expected}); the sheet "
-        "was not read. Delete the stray cells far from the table and save again.",
+        "Các ô chứa giá trị trải tới {value}, vượt vùng cho phép ({expected}); trang không được "
+        "đọc. Xóa các ô thừa ở xa bảng số liệu rồi lưu lại.",
+        "Cells holding values reach {value}, past the allowed area ({expected}); the sheet was "
+        "not read. Delete the stray cells far from the table and save again.",
     ),
     "DQ_CELL_TOO_LONG": (
-        "Ô có {value}, vượt giới hạn {expected}; trang không được đọc. Rút gọn nội dung ô.",
-        "The cell holds {value}, past the limit of {expected}; the sheet was not read. "
-        "Shorten the cell.",
+        "Ô có {value} ký tự, vượt giới hạn {expected} ký tự; trang không được đọc. "
+        "Rút gọn nội dung ô.",
+        "The cell holds {value} characters, past the limit of {expected}; the sheet was not "
+        "read. Shorten the cell.",
     ),
     "DQ_FORMULA_NO_VALUE": (
         "Ô chứa công thức nhưng không có giá trị đã tính (tệp được tạo bằng chương trình, chưa mở "

@@ -265,13 +265,8 @@ def _checked_members(archive: zipfile.ZipFile, limits: ParseLimits) -> list[zipf
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:  # an encrypted member: reading it needs a password
-            raise Refused(
-                make_finding(
-                    "DQ_FILE_ENCRYPTED",
-                    value=info.filename,
-                    detail=f"(tệp nén mã hóa / encrypted zip, '{info.filename}')",
-                )
-            )
+            name = PurePosixPath(str(archive.filename)).name
+            raise Refused(make_finding("DQ_FILE_ENCRYPTED", value=name, detail=f"'{name}'"))
         if _unsafe(info.filename) or stat.S_ISLNK(info.external_attr >> 16):
             raise Refused(make_finding("DQ_UNSAFE_PATH", value=info.filename))
         total += info.file_size
@@ -583,12 +578,14 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
             value=f"{column_letters(column)}{row}",
         )
     if census.too_long is not None:
+        found = _CELL_REFERENCE.fullmatch(census.too_long)
         return make_finding(
             "DQ_CELL_TOO_LONG",
             sheet=title,
-            value=f"{census.too_long.decode('ascii', 'replace')}: "
-            f"> {6 * limits.max_cell_chars} bytes",
-            expected=f"<= {limits.max_cell_chars} ký tự / characters",
+            row_number=int(found.group(2)) if found else None,
+            column_name=found.group(1).decode().upper() if found else None,
+            value=f"> {limits.max_cell_chars}",
+            expected=str(limits.max_cell_chars),
         )
     if len(census.rows) > cap:
         return make_finding("DQ_TOO_MANY_ROWS", sheet=title, expected=str(limits.max_rows))
@@ -602,10 +599,11 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
         )
     grid = census.max_row * census.max_column
     if grid > limits.max_cells:
+        corner = f"{column_letters(census.max_column)}{census.max_row}"
         return make_finding(
             "DQ_SHEET_DIMENSION",
             sheet=title,
-            value=f"A1:{column_letters(census.max_column)}{census.max_row} ({grid} ô / cells)",
+            value=f"{corner} (A1:{corner} = {grid} ô / cells)",
             expected=f"<= {limits.max_cells} ô / cells",
         )
     return None
@@ -710,8 +708,8 @@ def _check_cell_lengths(sheet: RawSheet, limits: ParseLimits) -> RawSheet:
                 sheet=sheet.name,
                 row_number=row + 1,
                 column_name=column_letters(index + 1),
-                value=f"{longest} ký tự / characters",
-                expected=f"{limits.max_cell_chars} ký tự / characters",
+                value=longest,
+                expected=str(limits.max_cell_chars),
             )
         )
     return sheet
@@ -927,8 +925,8 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
                 make_finding(
                     "DQ_CELL_TOO_LONG",
                     sheet=name,
-                    value=f"> {csv.field_size_limit()} ký tự / characters",
-                    expected=f"{limits.max_cell_chars} ký tự / characters",
+                    value=f"> {csv.field_size_limit()}",
+                    expected=str(limits.max_cell_chars),
                 )
             ) from exc
         raise Refused(
