@@ -589,6 +589,14 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
         )
     if len(census.rows) > cap:
         return make_finding("DQ_TOO_MANY_ROWS", sheet=title, expected=str(limits.max_rows))
+    if census.far is not None and census.far[1] <= limits.max_columns:  # far down only
+        row, column = census.far
+        return make_finding(
+            "DQ_TOO_MANY_ROWS",
+            sheet=title,
+            value=f"{column_letters(column)}{row}",
+            expected=str(limits.max_rows),
+        )
     if census.far is not None:
         row, column = census.far
         return make_finding(

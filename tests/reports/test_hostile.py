@@ -166,7 +166,7 @@ def test_xlsx_with_a_cell_at_the_last_excel_row_is_refused(tmp_path, parse):
     workbook.get_worksheet_by_name("ToChuc").write(1_048_575, 0, "x")
     workbook.close()
     result = parse(path)
-    assert "DQ_SHEET_DIMENSION" in rules(result)
+    assert "DQ_TOO_MANY_ROWS" in rules(result)
     assert result.to_chuc.num_rows == 0
 
 
