@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from dagster_project.ingest.bundle import UnsafeMember, bundle_members, read_member
 from dagster_project.ingest.name_check import check_report_name
 from dagster_project.ingest.naming import ReportNameError
 from dagster_project.ingest.registry import Registry
@@ -27,9 +29,13 @@ from dagster_project.reports.rules import (
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(str(file.relative_to(path)).encode())
-            digest.update(file.read_bytes())
+        try:  # a link in the folder is never read: the parser refuses the bundle for it
+            members = bundle_members(path)
+        except UnsafeMember:
+            members = []
+        for relative, file in members:
+            digest.update(relative.encode())
+            digest.update(read_member(file))
         return digest.hexdigest()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -104,9 +110,9 @@ def validate_files(
             f"{errors} lỗi / errors, {len(rows) - errors} cảnh báo / warnings"
         )
         if not rows:
-            console.print(f"[green]✓[/green] {summary}")
+            console.print(f"[green]✓[/green] {escape(summary)}")
             continue
-        table = Table(title=summary, show_lines=True)
+        table = Table(title=escape(summary), show_lines=True)
         for header in (
             "Mức / Severity",
             "Trang / Sheet",
@@ -119,14 +125,15 @@ def validate_files(
             table.add_column(header, overflow="fold")
         for row in rows:
             colour = "red" if row["severity"] == "error" else "yellow"
+            # Text from a report is never console markup ("[/] ... [bold]" in a label).
             table.add_row(
                 f"[{colour}]{row['severity']}[/{colour}] {row['rule_code']}",
-                row["sheet"] or "",
+                escape(row["sheet"] or ""),
                 "" if row["row_number"] is None else str(row["row_number"]),
-                row["column_name"] or "",
-                row["value"] or "",
-                row["expected"] or "",
-                f"{row['message_vi']}\n[dim]{row['message_en']}[/dim]",
+                escape(row["column_name"] or ""),
+                escape(row["value"] or ""),
+                escape(row["expected"] or ""),
+                f"{escape(row['message_vi'])}\n[dim]{escape(row['message_en'])}[/dim]",
             )
         console.print(table)
         if errors:
