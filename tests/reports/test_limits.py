@@ -144,7 +144,7 @@ def test_more_rows_holding_values_than_the_cap_is_too_many_rows(tmp_path):
     assert "DQ_SHEET_DIMENSION" not in rules(result)
 
 
-def test_a_stray_value_in_xfd100000_costs_far_less_than_a_gib(tmp_path):
+def test_a_stray_value_in_zz100000_costs_far_less_than_a_gib(tmp_path):
     """In its own process, as an officer runs it: the Rust readers never see the sheet."""
     path = _edited(tmp_path, {TONG_HOP: _row('<row r="100000"><c r="ZZ100000"><v>1</v></c></row>')})
     script = (
