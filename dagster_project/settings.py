@@ -7,8 +7,13 @@ install differ by a single variable; each path can still be moved on its own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the reports package reads settings itself: import it only when called
+    from dagster_project.reports.readers import ParseLimits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
@@ -142,3 +147,39 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
             os.environ.get("TCD_REPORT_DEADLINE_DAYS", str(DEFAULT_REPORT_DEADLINE_DAYS))
         ),
     )
+
+
+# Parse limits: the environment variable of each ParseLimits field (docs/data-layout.md).
+PARSE_LIMIT_ENV = {
+    "max_file_bytes": "TCD_MAX_FILE_BYTES",
+    "max_expanded_bytes": "TCD_MAX_EXPANDED_BYTES",
+    "max_compression_ratio": "TCD_MAX_COMPRESSION_RATIO",
+    "max_members": "TCD_MAX_ZIP_MEMBERS",
+    "max_rows": "TCD_MAX_ROWS",
+    "max_columns": "TCD_MAX_COLUMNS",
+    "max_cells": "TCD_MAX_CELLS",
+    "max_cell_chars": "TCD_MAX_CELL_CHARS",
+}
+
+
+def read_parse_limits(environ: dict[str, str] | os._Environ[str] = os.environ) -> ParseLimits:
+    """ParseLimits from the environment: each variable set (a positive whole number) replaces
+    its default; a malformed one is an error naming it, never a silent default."""
+    from dagster_project.reports.readers import ParseLimits
+
+    values = {}
+    for field_ in fields(ParseLimits):
+        name = PARSE_LIMIT_ENV[field_.name]
+        text = environ.get(name, "").strip().replace("_", "")
+        if not text:
+            continue
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"{name} must be a positive whole number, not {text!r}")
+        values[field_.name] = int(text)
+    return ParseLimits(**values)
+
+
+@cache
+def parse_limits() -> ParseLimits:
+    """The parse limits of this process, read from the environment once."""
+    return read_parse_limits()

@@ -40,7 +40,7 @@ from dagster_project.ingest.naming import (
 )
 from dagster_project.ingest.refusals import record_refusals
 from dagster_project.ingest.registry import Registry
-from dagster_project.settings import PullLimits, pull_limits
+from dagster_project.settings import PullLimits, parse_limits, pull_limits
 
 log = logging.getLogger(__name__)
 
@@ -904,9 +904,7 @@ def _folder_signature(folder: Path) -> tuple[str, int]:
 def _max_bytes(limits: PullLimits) -> int:
     if limits.max_bytes is not None:
         return limits.max_bytes
-    from dagster_project.reports.readers import ParseLimits  # the parser's own limit
-
-    return ParseLimits().max_file_bytes
+    return parse_limits().max_file_bytes  # the parser's own limit, as configured
 
 
 def _unsafe(name: str, exc: UnsafeMember) -> _Refused:

@@ -10,6 +10,7 @@ anything else goes through those parsers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -27,6 +28,9 @@ from dagster_project.reports.text import (
     is_formula,
 )
 from dagster_project.reports.values import (
+    COUNT_DIGITS,
+    COUNT_MAX,
+    OutOfRange,
     is_blank,
     normalise_tax_code,
     parse_count,
@@ -182,7 +186,7 @@ def _convert(
 
 
 def _text_value(cell: object) -> str:
-    if isinstance(cell, float) and cell == int(cell):
+    if isinstance(cell, float) and math.isfinite(cell) and cell == int(cell):
         return str(int(cell))
     if isinstance(cell, str):
         return clean_text(cell)
@@ -297,6 +301,21 @@ def texts(
     )
 
 
+def count_finding(column: Column, position: int, cell: object) -> Finding:
+    """The finding for a count cell ``parse_count`` refused: out of range, or not a count."""
+    try:
+        parse_count(cell)
+    except OutOfRange:
+        return column.finding(
+            "DQ_NUMBER_OUT_OF_RANGE", position, value=cell, expected=f"0 - {COUNT_MAX}"
+        )
+    except (ValueError, ArithmeticError):
+        pass
+    return column.finding(
+        "DQ_COUNT_FORMAT", position, value=cell, expected="số nguyên ≥ 0 / whole number ≥ 0"
+    )
+
+
 def counts(column: Column | None, count: int, findings: list[Finding]) -> pa.Array:
     if column is None:
         return pa.nulls(count, pa.int64())
@@ -304,11 +323,9 @@ def counts(column: Column | None, count: int, findings: list[Finding]) -> pa.Arr
         column,
         parse_count,
         findings,
-        lambda p, c: column.finding(
-            "DQ_COUNT_FORMAT", p, value=c, expected="số nguyên ≥ 0 / whole number ≥ 0"
-        ),
+        lambda p, c: count_finding(column, p, c),
         pa.int64(),
-        fast=_digits_fast(18, pa.int64()),
+        fast=_digits_fast(COUNT_DIGITS, pa.int64()),
     )
 
 

@@ -149,6 +149,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Người được kết nạp mới {value} tuổi tại ngày kết nạp; phải đủ {detail} tuổi.",
         "The person was {value} years old at admission; at least {detail} is required.",
     ),
+    # Parse limits and workbook containers (docs/data-layout.md, "Parse limits").
+    "DQ_FILE_ENCRYPTED": (
+        "Tệp {detail} được đặt mật khẩu nên không đọc được. Gỡ mật khẩu (Excel: Tệp > Thông tin > "
+        "Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi lưu và gửi lại.",
+        "The file {detail} is protected by a password and cannot be read. Remove the password "
+        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it), save the file "
+        "and send it again.",
+    ),
+    "DQ_XML_DTD": (
+        "Phần '{value}' của tệp khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>), điều mà Excel "
+        "không bao giờ ghi; tệp không được đọc. Mở tệp bằng Excel, lưu lại thành .xlsx và gửi lại.",
+        "Part '{value}' of the file declares an XML DTD or entities (<!DOCTYPE>, <!ENTITY>), "
+        "which Excel never writes; the file was not read. Open it in Excel, save it as .xlsx "
+        "and send it again.",
+    ),
+    "DQ_SHEET_DIMENSION": (
+        "Các ô chứa giá trị trải tới {value}, vượt vùng cho phép ({expected}); trang không được "
+        "đọc. Xóa các ô thừa ở xa bảng số liệu rồi lưu lại.",
+        "Cells holding values reach {value}, past the allowed area ({expected}); the sheet was "
+        "not read. Delete the stray cells far from the table and save again.",
+    ),
+    "DQ_CELL_TOO_LONG": (
+        "Ô có {value} ký tự, vượt giới hạn {expected} ký tự; trang không được đọc. "
+        "Rút gọn nội dung ô.",
+        "The cell holds {value} characters, past the limit of {expected}; the sheet was not "
+        "read. Shorten the cell.",
+    ),
+    "DQ_FORMULA_NO_VALUE": (
+        "Ô chứa công thức nhưng không có giá trị đã tính (tệp được tạo bằng chương trình, chưa mở "
+        "bằng Excel); trang không được đọc. Mở tệp bằng Excel, lưu lại rồi gửi lại.",
+        "The cell holds a formula without a calculated value (the file was written by a program "
+        "and never opened in Excel); the sheet was not read. Open the file in Excel, save it and "
+        "send it again.",
+    ),
+    "DQ_SHEET_HIDDEN": (
+        "Trang '{value}' đang bị ẩn{detail}; không đọc trang ẩn thay cho trang '{expected}'. "
+        "Bỏ ẩn trang cần gửi (hoặc xóa trang thừa) rồi lưu lại.",
+        "Sheet '{value}' is hidden{detail}; a hidden sheet is never read as '{expected}'. Unhide "
+        "the sheet to send (or delete the extra one) and save again.",
+    ),
+    "DQ_HIDDEN_SHEET_IGNORED": (
+        "Trang ẩn '{value}' bị bỏ qua; đã đọc trang hiện '{expected}'.",
+        "Hidden sheet '{value}' was ignored; the visible sheet '{expected}' was read.",
+    ),
+    "DQ_NUMBER_OUT_OF_RANGE": (
+        "Số '{value}' nằm ngoài khoảng cho phép của cột ({expected}).",
+        "Number '{value}' is outside the range of its column ({expected}).",
+    ),
     "DQ_TEXT_INVISIBLE": (
         "Ô chứa ký tự ẩn (ký tự điều khiển, đảo chiều hoặc độ rộng 0) '{value}'; "
         "đã bỏ các ký tự này. Kiểm tra lại nội dung ô.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,13 @@ from dagster_project.reports.sheets import (
     parse_tong_hop,
 )
 from dagster_project.reports.title import Title, check_title
+
+_log = logging.getLogger(__name__)
+# Words for a failure nobody foresaw: the exception itself is for developers (debug log) only.
+_UNEXPECTED = (
+    "nội dung tệp không đọc được theo mẫu báo cáo / "
+    "the content cannot be read as a report of the template"
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,10 @@ def parse_report(
     path: Path, meta: ReportMeta, pseudonym_key: bytes, limits: ParseLimits | None = None
 ) -> ParseResult:
     """Parse one report version; a refused file returns error findings, it never raises."""
-    limits = limits or ParseLimits()
+    if limits is None:
+        from dagster_project.settings import parse_limits  # settings imports this package
+
+        limits = parse_limits()
     findings: list[Finding] = []
     period: Period | None = None
     try:
@@ -148,11 +159,10 @@ def parse_report(
     try:
         book = read_report_file(Path(path), limits)
     except Exception as exc:  # last line of defence: a hostile file must not stop the pipeline
+        _log.debug("cannot read %s", meta.file_name, exc_info=exc)
         book = RawWorkbook(None)
         book.findings.append(
-            make_finding(
-                "DQ_FILE_UNREADABLE", value=meta.file_name, detail=f"{type(exc).__name__}"[:200]
-            )
+            make_finding("DQ_FILE_UNREADABLE", value=meta.file_name, detail=_UNEXPECTED)
         )
     findings.extend(book.findings)
     file_refused = any(
@@ -179,13 +189,11 @@ def parse_report(
                 sheet = book.sheets[logical] = sheet.reload()
                 result = _parse_sheet(logical, sheet, period, pseudonym_key, limits)
         except Exception as exc:  # a sheet that breaks the parser is refused, not fatal
+            _log.debug("cannot parse sheet %s of %s", sheet.name, meta.file_name, exc_info=exc)
             result = SheetResult(refused=True)
             result.findings.append(
                 make_finding(
-                    "DQ_FILE_UNREADABLE",
-                    sheet=sheet.name,
-                    value=sheet.name,
-                    detail=f"{type(exc).__name__}"[:200],
+                    "DQ_FILE_UNREADABLE", sheet=sheet.name, value=sheet.name, detail=_UNEXPECTED
                 )
             )
         results[logical] = result

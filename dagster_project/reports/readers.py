@@ -15,7 +15,10 @@ through Arrow's CSV reader when all its records have one width.
 Formulas: a cell holding a formula is read as the value Excel cached when the file was saved, with
 no finding. Officers routinely total columns with formulas, and the cached value is what they saw
 and sent; the warehouse's own checks (summary equals detail, parts within wholes) catch a stale
-or wrong figure whatever produced it.
+or wrong figure whatever produced it. A formula without a cached value (a file written by a
+program and never opened in Excel) would read as blank: its sheet is refused instead.
+
+Hidden sheets are never read in place of a visible sheet of the same kind.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import contextlib
 import csv
 import io
 import itertools
+import logging
+import posixpath
 import re
 import stat
 import unicodedata
@@ -33,9 +38,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 import fastexcel
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
@@ -48,17 +55,35 @@ SHEET_TITLES = {"tong_hop": "TongHop", "ket_nap": "KetNap", "to_chuc": "ToChuc"}
 # Rows a sheet may hold above its data (title rows, header rows, a totals row) on top of the cap.
 _ROW_ALLOWANCE = 200
 _CHUNK = 1 << 20
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """Bounds on what a report may cost to read; anything beyond is refused with a finding."""
+    """Bounds on what a report may cost to read; anything beyond is refused with a finding.
+
+    The defaults are documented in docs/data-layout.md ("Parse limits"); an operator changes
+    them through the environment (``settings.parse_limits``). Together they keep a report far
+    under 1 GiB of memory: a workbook reader holds a sheet as a dense grid of its used rows
+    times its used columns, so the grid is capped (``max_cells``) besides rows and columns.
+    """
 
     max_file_bytes: int = 64 * 1024 * 1024
+    """Size of the file as received (an .xlsx or a .zip bundle)."""
     max_expanded_bytes: int = 512 * 1024 * 1024
+    """Sum of the sizes of a zip's members once expanded (checked while streaming them too)."""
     max_compression_ratio: int = 250
+    """Expanded to compressed size of one zip member (members under 1 MiB are exempt)."""
     max_members: int = 64
+    """CSV files in a bundle; an .xlsx may hold eight times as many parts."""
     max_rows: int = 100_000
+    """Data rows of one sheet (title, header and total rows come on top: ``_ROW_ALLOWANCE``)."""
+    max_columns: int = 256
+    """Columns of one sheet, counted to the rightmost cell that holds a value (column IV)."""
+    max_cells: int = 4_000_000
+    """Rows times columns of one sheet, both counted by the cells that hold a value."""
+    max_cell_chars: int = 32_767
+    """Characters in one cell (Excel's own limit: no workbook saved by Excel holds more)."""
 
 
 # How fastexcel writes a non-text cell as text: numbers, dates and booleans.
@@ -164,31 +189,22 @@ def read_report_file(path: Path, limits: ParseLimits) -> RawWorkbook:
                 )
             )
         if not zipfile.is_zipfile(path):
-            detail = (
-                "tệp .xls cũ / legacy .xls"
-                if path.suffix.lower() == ".xls"
-                else "không phải tệp zip/xlsx / not a zip or xlsx"
-            )
-            raise Refused(make_finding("DQ_FILE_UNREADABLE", value=path.name, detail=detail))
+            raise Refused(_not_a_zip(path))
         with zipfile.ZipFile(path) as archive:
             infos = _checked_members(archive, limits)
             names = {info.filename for info in infos}
             if "xl/workbook.xml" in names:
                 book.file_format = "xlsx"
-                _verify_expanded_sizes(archive, infos, limits)
+                parts = _scan_workbook(archive, infos, limits)
             else:
                 book.file_format = "csv"
                 _read_csv_zip(archive, infos, limits, book)
                 return book
-        _read_xlsx(path, limits, book)
+        _read_xlsx(path, limits, book, parts)
     except Refused as refused:
         book.findings.append(refused.finding)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        book.findings.append(
-            make_finding(
-                "DQ_FILE_UNREADABLE", value=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
-            )
-        )
+        book.findings.append(_unreadable(path.name, exc).finding)
     return book
 
 
@@ -199,6 +215,34 @@ def _guess_format(path: Path) -> str | None:
     if suffix in (".zip", ".csv") or path.is_dir():
         return "csv"
     return None
+
+
+# An OLE compound file: an Excel 97-2003 workbook, or (holding these streams) an Office file
+# encrypted with a password, which Excel writes in this container whatever its extension.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_ENCRYPTED = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+
+
+def _not_a_zip(path: Path) -> Finding:
+    """Why a file that is not a zip archive cannot be a report, in words an officer can act on."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_OLE_MAGIC))
+        encrypted = False
+        if head == _OLE_MAGIC:
+            tail = b""
+            while chunk := handle.read(_CHUNK):
+                window = tail + chunk
+                if any(name in window for name in _OLE_ENCRYPTED):
+                    encrypted = True
+                    break
+                tail = window[-64:]
+    if encrypted:
+        return make_finding("DQ_FILE_ENCRYPTED", value=path.name, detail=f"'{path.name}'")
+    if head == _OLE_MAGIC or path.suffix.lower() == ".xls":
+        detail = "tệp Excel 97-2003 (.xls) / an Excel 97-2003 (.xls) file"
+    else:
+        detail = "không phải tệp .xlsx hay .zip / neither an .xlsx nor a .zip file"
+    return make_finding("DQ_FILE_UNREADABLE", value=path.name, detail=detail)
 
 
 def _unsafe(name: str) -> bool:
@@ -212,11 +256,18 @@ def _checked_members(archive: zipfile.ZipFile, limits: ParseLimits) -> list[zipf
     if len(infos) > limits.max_members * 8:
         raise Refused(
             make_finding(
-                "DQ_FILE_TOO_LARGE", value=str(len(infos)), detail=f"{len(infos)} tệp/files"
+                "DQ_FILE_TOO_LARGE",
+                value=str(len(infos)),
+                expected=f"<= {limits.max_members * 8}",
+                detail=f"{len(infos)} tệp trong tệp nén / files in the archive "
+                f"> {limits.max_members * 8}",
             )
         )
     total = 0
     for info in infos:
+        if info.flag_bits & 0x1:  # an encrypted member: reading it needs a password
+            name = PurePosixPath(str(archive.filename)).name
+            raise Refused(make_finding("DQ_FILE_ENCRYPTED", value=name, detail=f"'{name}'"))
         if _unsafe(info.filename) or stat.S_ISLNK(info.external_attr >> 16):
             raise Refused(make_finding("DQ_UNSAFE_PATH", value=info.filename))
         total += info.file_size
@@ -226,7 +277,9 @@ def _checked_members(archive: zipfile.ZipFile, limits: ParseLimits) -> list[zipf
                 make_finding(
                     "DQ_FILE_TOO_LARGE",
                     value=info.filename,
-                    detail=f"tỷ lệ nén / compression ratio {ratio:.0f}",
+                    expected=f"<= {limits.max_compression_ratio}",
+                    detail=f"tỷ lệ nén / compression ratio {ratio:.0f} "
+                    f"> {limits.max_compression_ratio}, '{info.filename}'",
                 )
             )
     if total > limits.max_expanded_bytes:
@@ -235,118 +288,445 @@ def _checked_members(archive: zipfile.ZipFile, limits: ParseLimits) -> list[zipf
                 "DQ_FILE_TOO_LARGE",
                 value=str(total),
                 expected=f"<= {limits.max_expanded_bytes} bytes",
-                detail=f"{total} bytes khi giải nén / expanded",
+                detail=f"{total} bytes khi giải nén / expanded > {limits.max_expanded_bytes}",
             )
         )
     return infos
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+def _expanded_limit(name: str, limits: ParseLimits) -> Refused:
+    return Refused(
+        make_finding(
+            "DQ_FILE_TOO_LARGE",
+            value=name,
+            expected=f"<= {limits.max_expanded_bytes} bytes",
+            detail=f"vượt giới hạn giải nén / expanded limit {limits.max_expanded_bytes} bytes",
+        )
+    )
+
+
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: ParseLimits
+) -> bytes:
     """Member bytes, never reading more than ``budget`` (declared sizes may lie)."""
     with archive.open(info) as handle:
         data = handle.read(budget + 1)
     if len(data) > budget:
-        raise Refused(
-            make_finding(
-                "DQ_FILE_TOO_LARGE",
-                value=info.filename,
-                detail="vượt giới hạn giải nén / expanded limit",
-            )
-        )
+        raise _expanded_limit(info.filename, limits)
     return data
 
 
-# Cells past column ZZZ or below row 999,999 only serve to make a worksheet's range huge: a reader
-# holds a sheet as a dense grid. One pattern finds both those and rows past the cap: a cell or row
-# reference whose row number has at least as many digits as the cap.
-_FAR_ROW_DIGITS = 7
+# --- Workbook parts, streamed before a reader opens them ---------------------------------------
+#
+# python-calamine and fastexcel (Rust) hold a sheet as a dense grid from A1 to the last cell
+# holding a value: one stray value in XFD100000 of an 11 KB file asks for 1.6 billion cells and
+# aborts the process. So every part of the workbook is streamed once first, in bounded chunks:
+# - any XML part declaring a DTD or entities is refused before any XML parser sees it;
+# - a worksheet whose chunks hold only cells with short references (one letter and few digits,
+#   so provably inside the limits) and no formula costs one regular-expression search per chunk;
+# - any other worksheet (wide, long, cells without references, formulas) is streamed again and
+#   read cell by cell as the Rust reader will: where each cell lands, whether it holds a value,
+#   whether its formula has a cached value. Its rows, columns and grid are then checked.
+
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_LISTING_BYTES = 16 << 20  # xl/workbook.xml and its relations, parsed whole: a sheet list
+_DTD_HINT = (b"<!", b"<\x00!")  # UTF-8 and UTF-16 spellings of markup declarations
+_DTD = re.compile(
+    rb"<\x00?!\x00?(?:\s\x00?)*(?:D\x00?O\x00?C\x00?T\x00?Y\x00?P\x00?E|E\x00?N\x00?T\x00?I\x00?T\x00?Y)",
+    re.I,
+)
+_TOKEN = re.compile(
+    rb"<" + _PREFIX + rb"(?:(row)\b([^>]*?)(/?)>|c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>))"
+    rb"|</" + _PREFIX + rb"row\s*>",
+    re.S,
+)
+_OPEN = re.compile(rb"<" + _PREFIX + rb"(?:row|c)\b|</" + _PREFIX + rb"row")
+_ATTRIBUTE = {
+    name: re.compile(rb"(?:^|\s)" + name + rb"""\s*=\s*["']([^"']*)["']""") for name in (b"r", b"t")
+}
+_CELL_REFERENCE = re.compile(rb"\$?([A-Za-z]{1,7})\$?(\d{1,10})")
+_HAS_VALUE = re.compile(rb"<" + _PREFIX + rb"(?:v|is)\b")
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
+_CACHED = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(/?)>([^<]*)")
 
 
-def _long_references(max_row: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """A quick test for any long reference (possessive, so it never backtracks) and the
-    pattern that then lists them: (column letters when four or more, row digits)."""
-    digits = min(len(str(max_row)), _FAR_ROW_DIGITS)
-    return (
-        re.compile(rb'r="[A-Z]{0,3}+(?:[A-Z]|\d{%d})' % digits),
-        re.compile(rb'r="(?:([A-Z]{4,})|[A-Z]{0,3}(\d{%d,}))' % digits),
-    )
+def column_letters(index: int) -> str:
+    """Spreadsheet letters of a 1-based column number: 1 → A, 27 → AA, 16384 → XFD."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
-def _verify_expanded_sizes(
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def _quick_test(limits: ParseLimits) -> re.Pattern[bytes]:
+    """Finds anything in a worksheet chunk that needs the cell-by-cell reading: a cell whose
+    reference is not short enough to lie inside every limit, or a formula.
+
+    Short: within the first ``columns`` letters and ``digits`` digits, chosen so that the
+    largest sheet made only of such cells stays within the row, column and cell limits."""
+    columns = min(26, limits.max_columns)
+    digits = 0
+    while (
+        10 ** (digits + 1) - 1 <= limits.max_rows + _ROW_ALLOWANCE
+        and (10 ** (digits + 1) - 1) * columns <= limits.max_cells
+        and digits < 9
+    ):
+        digits += 1
+    if columns < 1 or digits < 1:
+        return re.compile(rb"<" + _PREFIX + rb"(?:c|f)[\s/>]")
+    short = rb'r="[A-%c]\d{1,%d}"' % (64 + columns, digits)
+    return re.compile(rb"<" + _PREFIX + rb"(?:c(?:[/>]|\s(?!" + short + rb"))|f[\s/>])")
+
+
+@dataclass
+class SheetPart:
+    """A worksheet as the workbook lists it, and why it must not be read, if it must not."""
+
+    name: str
+    path: str
+    state: str = "visible"
+    refusal: Finding | None = None
+
+
+def _attribute(tag: bytes, name: bytes) -> bytes | None:
+    found = _ATTRIBUTE[name].search(tag)
+    return found.group(1) if found else None
+
+
+def _scan_workbook(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ParseLimits
-) -> None:
-    """Stream every workbook part once before a reader opens it.
-
-    A lying size header fails here (CRC or the budget), and a worksheet whose cells reach far
-    down or far right is refused before a reader would build it as a dense grid.
-    """
+) -> dict[str, SheetPart]:
+    """Stream every part once (sizes, DTDs, cheap cell test); then list the sheets and read the
+    worksheets that need it cell by cell. Keyed by the sheet's name in the workbook."""
     budget = limits.max_expanded_bytes
-    max_row = limits.max_rows + _ROW_ALLOWANCE
-    any_long, references = _long_references(max_row)
+    quick = _quick_test(limits)
+    flagged: set[str] = set()
+    kept: dict[str, bytes] = {}
     for info in infos:
-        is_sheet = info.filename.startswith("xl/worksheets/")
+        # Any part may be a worksheet (its path comes from the workbook's relations): test all.
+        keep = info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        if keep and info.file_size > _LISTING_BYTES:
+            raise Refused(
+                make_finding(
+                    "DQ_FILE_TOO_LARGE",
+                    value=info.filename,
+                    expected=f"<= {_LISTING_BYTES} bytes",
+                    detail=f"'{info.filename}' > {_LISTING_BYTES} bytes",
+                )
+            )
+        held: list[bytes] = []
         tail = b""
         with archive.open(info) as handle:
             while chunk := handle.read(_CHUNK):
                 budget -= len(chunk)
                 if budget < 0:
-                    raise Refused(
-                        make_finding(
-                            "DQ_FILE_TOO_LARGE",
-                            value=info.filename,
-                            detail="vượt giới hạn giải nén / expanded limit",
-                        )
-                    )
-                if not is_sheet:
-                    continue
+                    raise _expanded_limit(info.filename, limits)
                 window = tail + chunk
-                found = references.findall(window) if any_long.search(window) else []
-                if any(letters or len(number) >= _FAR_ROW_DIGITS for letters, number in found):
-                    raise Refused(
-                        make_finding(
-                            "DQ_FILE_TOO_LARGE",
-                            value=info.filename,
-                            detail="ô ngoài vùng hợp lý / cells far outside the table",
-                        )
-                    )
-                if any(int(number) > max_row for _, number in found):
-                    raise Refused(
-                        make_finding(
-                            "DQ_TOO_MANY_ROWS", value=info.filename, expected=str(limits.max_rows)
-                        )
-                    )
-                tail = chunk[-256:]
+                if any(hint in window for hint in _DTD_HINT) and _DTD.search(window):
+                    raise Refused(make_finding("DQ_XML_DTD", value=info.filename))
+                if info.filename not in flagged:
+                    found = quick.search(window)
+                    if found and found.start() < len(window) - 64:
+                        flagged.add(info.filename)
+                if keep:
+                    held.append(chunk)
+                    if sum(map(len, held)) > _LISTING_BYTES:  # the size header lied
+                        raise _expanded_limit(info.filename, limits)
+                tail = window[-256:]
+            if info.filename not in flagged and quick.search(tail):
+                flagged.add(info.filename)
+        if keep:
+            kept[info.filename] = b"".join(held)
+    parts = _sheet_parts(kept)
+    if not parts:
+        raise Refused(
+            make_finding("DQ_FILE_UNREADABLE", value="xl/workbook.xml", detail=_UNREADABLE_DETAIL)
+        )
+    members = {info.filename for info in infos}
+    for part in parts.values():
+        if part.path in flagged and part.path in members:
+            part.refusal = _read_cells(archive, part, limits)
+    return parts
 
 
-def _assign(book: RawWorkbook, sheet_name: str, loader) -> None:
+def _sheet_parts(kept: dict[str, bytes]) -> dict[str, SheetPart]:
+    """The workbook's sheets (name, part, visibility) from xl/workbook.xml and its relations;
+    empty when they cannot be read (the reader then reports the file as unreadable)."""
+    try:
+        workbook = ElementTree.fromstring(kept.get("xl/workbook.xml", b""))
+        relations = ElementTree.fromstring(kept.get("xl/_rels/workbook.xml.rels", b""))
+    except ElementTree.ParseError:
+        return {}
+    targets = {}
+    for element in relations.iter():
+        if element.tag.rpartition("}")[2] == "Relationship":
+            target = element.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            targets[element.get("Id")] = posixpath.normpath(path)
+    parts = {}
+    for element in workbook.iter():
+        if element.tag.rpartition("}")[2] != "sheet":
+            continue
+        name = element.get("name")
+        relation = next(
+            (v for k, v in element.attrib.items() if k.rpartition("}")[2] == "id"), None
+        )
+        if name is None or name in parts:
+            continue
+        state = element.get("state", "visible")
+        parts[name] = SheetPart(name, targets.get(relation, ""), state)
+    return parts
+
+
+@dataclass
+class _Census:
+    """Where a worksheet's cells land, as calamine places them (1-based rows and columns)."""
+
+    max_row: int = 0
+    max_column: int = 0
+    far: tuple[int, int] | None = None
+    """The first cell holding a value past the row cap or the column limit."""
+    rows: set[int] = field(default_factory=set)
+    """Rows holding a value (collected up to one past the row cap)."""
+    formula: tuple[int, int] | None = None
+    """The first formula without a cached value (the census stops there)."""
+    too_long: bytes | None = None
+    """Reference of a cell whose XML outgrows any cell the limits allow (the census stops)."""
+
+
+def _cell_census(archive: zipfile.ZipFile, path: str, limits: ParseLimits) -> _Census:
+    """Read a worksheet part cell by cell as calamine does: a row's ``r`` sets the row, its end
+    moves to the next; a cell's ``r`` sets its place, a cell without one follows the one before
+    (self-closing elements too). Only cells holding a value count."""
+    census = _Census()
+    cap = limits.max_rows + _ROW_ALLOWANCE
+    longest = 6 * limits.max_cell_chars + (64 << 10)  # XML of one cell, markup included
+    row_index, column_index = 0, 0
+    carry = b""
+    with archive.open(path) as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            window = carry + chunk
+            last = 0
+            for token in _TOKEN.finditer(window):
+                last = token.end()
+                is_row, row_attributes, row_closed, cell_attributes, content = token.groups()
+                if is_row:  # <row/> is a row that starts and ends (quick-xml expands it)
+                    number = _attribute(row_attributes, b"r")
+                    if number is not None and number.isdigit():
+                        row_index = int(number) - 1
+                    if row_closed:
+                        row_index, column_index = row_index + 1, 0
+                    continue
+                if cell_attributes is None:  # </row>
+                    row_index, column_index = row_index + 1, 0
+                    continue
+                reference = _attribute(cell_attributes, b"r")
+                found = _CELL_REFERENCE.fullmatch(reference) if reference else None
+                if found:
+                    row, column = int(found.group(2)), _column_number(found.group(1))
+                    column_index = column - 1
+                else:
+                    row, column = row_index + 1, column_index + 1
+                column_index += 1
+                if content is None:  # <c .../>: it takes its place, holding no value
+                    continue
+                if _FORMULA.search(content):
+                    cached = _CACHED.search(content)
+                    is_text = _attribute(cell_attributes, b"t") == b"str"
+                    if not (
+                        cached and (is_text or (not cached.group(1) and cached.group(2).strip()))
+                    ):
+                        census.formula = (row, column)
+                        return census
+                if not _HAS_VALUE.search(content):
+                    continue
+                if census.far is None and (column > limits.max_columns or row > cap):
+                    census.far = (row, column)
+                census.max_row = max(census.max_row, row)
+                census.max_column = max(census.max_column, column)
+                if len(census.rows) <= cap:
+                    census.rows.add(row)
+            if not chunk:
+                return census
+            start = _OPEN.search(window, last)
+            carry = window[start.start() :] if start else window[-64:]
+            if len(carry) > longest:
+                census.too_long = _attribute(carry[:4096].split(b">", 1)[0], b"r") or b"?"
+                return census
+
+
+def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) -> Finding | None:
+    """The first reason to refuse a worksheet read cell by cell, or None."""
+    title = nfc(part.name)
+    cap = limits.max_rows + _ROW_ALLOWANCE
+    census = _cell_census(archive, part.path, limits)
+    if census.formula is not None:
+        row, column = census.formula
+        return make_finding(
+            "DQ_FORMULA_NO_VALUE",
+            sheet=title,
+            row_number=row,
+            column_name=column_letters(column),
+            value=f"{column_letters(column)}{row}",
+        )
+    if census.too_long is not None:
+        found = _CELL_REFERENCE.fullmatch(census.too_long)
+        return make_finding(
+            "DQ_CELL_TOO_LONG",
+            sheet=title,
+            row_number=int(found.group(2)) if found else None,
+            column_name=found.group(1).decode().upper() if found else None,
+            value=f"> {limits.max_cell_chars}",
+            expected=str(limits.max_cell_chars),
+        )
+    if len(census.rows) > cap:
+        return make_finding("DQ_TOO_MANY_ROWS", sheet=title, expected=str(limits.max_rows))
+    if census.far is not None and census.far[1] <= limits.max_columns:  # far down only
+        row, column = census.far
+        return make_finding(
+            "DQ_TOO_MANY_ROWS",
+            sheet=title,
+            value=f"{column_letters(column)}{row}",
+            expected=str(limits.max_rows),
+        )
+    if census.far is not None:
+        row, column = census.far
+        return make_finding(
+            "DQ_SHEET_DIMENSION",
+            sheet=title,
+            value=f"{column_letters(column)}{row}",
+            expected=f"A1:{column_letters(limits.max_columns)}{cap}",
+        )
+    grid = census.max_row * census.max_column
+    if grid > limits.max_cells:
+        corner = f"{column_letters(census.max_column)}{census.max_row}"
+        return make_finding(
+            "DQ_SHEET_DIMENSION",
+            sheet=title,
+            value=f"{corner} (A1:{corner} = {grid} ô / cells)",
+            expected=f"<= {limits.max_cells} ô / cells",
+        )
+    return None
+
+
+def _logical(sheet_name: str) -> str | None:
     key = compact_key(sheet_name)
     for logical, wanted in SHEET_KEYS.items():
         if key == wanted or key.endswith(wanted):
-            if logical in book.sheets:
+            return logical
+    return None
+
+
+def _assign(book: RawWorkbook, sheet_name: str, loader) -> None:
+    logical = _logical(sheet_name)
+    if logical is None:
+        return
+    if logical in book.sheets:
+        book.findings.append(
+            make_finding(
+                "DQ_SHEET_DUPLICATE",
+                sheet=SHEET_TITLES[logical],
+                value=sheet_name,
+                expected=SHEET_TITLES[logical],
+            )
+        )
+        return
+    try:
+        book.sheets[logical] = loader()
+    except Refused as refused:
+        book.findings.append(refused.finding)
+        book.unreadable.add(logical)
+
+
+def _visible_choice(book: RawWorkbook, names: list[str], parts: dict[str, SheetPart]) -> list[str]:
+    """The sheets to read: a hidden sheet never stands in for a visible one of its kind."""
+    candidates: dict[str, list[str]] = {}
+    for name in names:
+        logical = _logical(name)
+        if logical is not None:
+            candidates.setdefault(logical, []).append(name)
+    chosen = []
+    for logical, found in candidates.items():
+        hidden = [name for name in found if name in parts and parts[name].state != "visible"]
+        visible = [name for name in found if name not in hidden]
+        title = SHEET_TITLES[logical]
+        if visible:
+            chosen.extend(visible)
+            for name in hidden:
                 book.findings.append(
                     make_finding(
-                        "DQ_SHEET_DUPLICATE",
-                        sheet=SHEET_TITLES[logical],
-                        value=sheet_name,
-                        expected=SHEET_TITLES[logical],
+                        "DQ_HIDDEN_SHEET_IGNORED", sheet=title, value=name, expected=visible[0]
                     )
                 )
-                return
-            try:
-                book.sheets[logical] = loader()
-            except Refused as refused:
-                book.findings.append(refused.finding)
-                book.unreadable.add(logical)
-            return
+        else:
+            book.findings.append(
+                make_finding(
+                    "DQ_SHEET_HIDDEN", sheet=title, value=", ".join(hidden), expected=title
+                )
+            )
+            book.unreadable.add(logical)
+    return chosen
+
+
+_UNREADABLE_DETAIL = (
+    "tệp hỏng hoặc không đúng định dạng / the file is damaged or not in the expected format"
+)
 
 
 def _unreadable(name: str, exc: Exception) -> Refused:
-    return Refused(
-        make_finding("DQ_FILE_UNREADABLE", value=name, detail=f"{type(exc).__name__}: {exc}"[:200])
-    )
+    """A reader's failure in words: the exception's class and text are for developers only."""
+    _log.debug("cannot read %s", name, exc_info=exc)
+    return Refused(make_finding("DQ_FILE_UNREADABLE", value=name, detail=_UNREADABLE_DETAIL))
 
 
-def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
+def _check_cell_lengths(sheet: RawSheet, limits: ParseLimits) -> RawSheet:
+    """Refuse a sheet holding a cell longer than the limit, naming the first such cell."""
+    for index, column in enumerate(sheet.columns):
+        if isinstance(column, pa.Array):
+            if not len(column):
+                continue
+            lengths = pc.utf8_length(column)
+            longest = pc.max(lengths).as_py()
+            if longest is None or longest <= limits.max_cell_chars:
+                continue
+            row = pc.index(pc.greater(lengths, limits.max_cell_chars), True).as_py()
+        else:
+            row = next(
+                (
+                    position
+                    for position, cell in enumerate(column)
+                    if cell.__class__ is str and len(cell) > limits.max_cell_chars  # type: ignore[attr-defined]
+                ),
+                None,
+            )
+            if row is None:
+                continue
+            longest = len(column[row])  # type: ignore[arg-type]
+        raise Refused(
+            make_finding(
+                "DQ_CELL_TOO_LONG",
+                sheet=sheet.name,
+                row_number=row + 1,
+                column_name=column_letters(index + 1),
+                value=longest,
+                expected=str(limits.max_cell_chars),
+            )
+        )
+    return sheet
+
+
+def _read_xlsx(
+    path: Path, limits: ParseLimits, book: RawWorkbook, parts: dict[str, SheetPart]
+) -> None:
     try:
         reader = fastexcel.read_excel(path)
         names = reader.sheet_names
@@ -369,9 +749,16 @@ def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
             return RawSheet(title, too_many_rows=True)
         return RawSheet.from_rows(title, sheet.to_python(skip_empty_area=False))
 
-    for name in names:
+    for name in _visible_choice(book, names, parts):
 
         def load(name: str = name) -> RawSheet:
+            part = parts.get(name)
+            if part is None:  # the reader lists a sheet the workbook's own list does not
+                raise Refused(
+                    make_finding("DQ_FILE_UNREADABLE", value=name, detail=_UNREADABLE_DETAIL)
+                )
+            if part.refusal is not None:
+                raise Refused(part.refusal)
             try:
                 batch = reader.load_sheet(
                     name, header_row=None, skip_rows=0, dtypes="string", eager=True
@@ -381,12 +768,13 @@ def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
             title = nfc(name)
             if batch.num_rows > cap:
                 return RawSheet(title, too_many_rows=True)
-            return RawSheet(
+            sheet = RawSheet(
                 title,
                 list(batch.columns),
                 rendered=True,
                 reload=lambda name=name: typed(name),
             )
+            return _check_cell_lengths(sheet, limits)
 
         _assign(book, name, load)
 
@@ -440,7 +828,7 @@ def _read_csv_zip(
 
         def load(info: zipfile.ZipInfo = info, stem: str = stem) -> RawSheet:
             nonlocal budget
-            data = _read_member(archive, info, budget)
+            data = _read_member(archive, info, budget, limits)
             budget -= len(data)
             return _csv_sheet(stem, data, limits)
 
@@ -537,8 +925,22 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
         if len(rows) + (len(body[0]) if body else 0) > cap:
             return RawSheet(name, [], too_many_rows=True)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # 131,072 characters, past ours
+            raise Refused(
+                make_finding(
+                    "DQ_CELL_TOO_LONG",
+                    sheet=name,
+                    value=f"> {csv.field_size_limit()}",
+                    expected=str(limits.max_cell_chars),
+                )
+            ) from exc
         raise Refused(
-            make_finding("DQ_FILE_UNREADABLE", sheet=name, value=stem, detail=f"CSV: {exc}")
+            make_finding(
+                "DQ_FILE_UNREADABLE",
+                sheet=name,
+                value=stem,
+                detail="dòng CSV không hợp lệ / a malformed CSV record",
+            )
         ) from exc
     width = max(max(map(len, rows), default=0), len(body) if body else 0)
     for row in rows:
@@ -550,7 +952,7 @@ def _csv_sheet(stem: str, data: bytes, limits: ParseLimits) -> RawSheet:
         height = len(body[0])
         body = [*body, *[pa.array([""] * height, pa.string())] * (width - len(body))]
         columns = [pa.concat_arrays([head, tail]) for head, tail in zip(columns, body, strict=True)]
-    return RawSheet(name, columns)  # type: ignore[arg-type]
+    return _check_cell_lengths(RawSheet(name, columns), limits)  # type: ignore[arg-type]
 
 
 def _arrow_csv(text: str, delimiter: str) -> list[pa.Array] | None:

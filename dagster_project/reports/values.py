@@ -24,6 +24,22 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:
 _DIGITS = re.compile(r"^\d+$")
 _TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
 
+COUNT_DIGITS = 15
+"""The range of every count column: whole numbers from 0 to fifteen digits.
+
+Fifteen significant digits are all an Excel number keeps exactly, so nothing longer is a count
+anyone typed; and the bound sits far inside the 64-bit columns of the parsed tables, so the
+warehouse's sums and differences of counts can never overflow."""
+COUNT_MAX = 10**COUNT_DIGITS - 1
+
+
+class OutOfRange(ValueError):
+    """A number that reads well but lies outside the range of its column."""
+
+    def __init__(self, number: object, maximum: int) -> None:
+        super().__init__(f"{number} is outside 0..{maximum}")
+        self.maximum = maximum
+
 
 def is_blank(value: object) -> bool:
     """A cell with nothing in it: None, an empty string, or only spaces."""
@@ -77,12 +93,15 @@ def parse_number(value: object) -> Decimal:
 
 
 def parse_count(value: object) -> int:
-    """A non-negative whole count; "1.250" → 1250, 12.0 → 12, "12,5" and -1 are refused."""
+    """A non-negative whole count; "1.250" → 1250, 12.0 → 12, "12,5" and -1 are refused, and so
+    is a whole number past ``COUNT_MAX`` (``OutOfRange``)."""
     number = parse_number(value)
     if number != number.to_integral_value():
         raise ValueError("not a whole number")
     if number < 0:
         raise ValueError("negative")
+    if number > COUNT_MAX:
+        raise OutOfRange(value, COUNT_MAX)
     return int(number)
 
 

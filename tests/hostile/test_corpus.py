@@ -99,14 +99,15 @@ def validated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, dict[str
     assert "Traceback" not in output, output
     assert peak < MEMORY_CAP, f"tcd validate peaked at {peak >> 20} MiB"
     document = json.loads(stdout)
-    by_file = {Path(entry["file"]).name: entry for entry in document["files"]}
+    # Keyed by path: cases of different batches may write the same file name.
+    by_file = {entry["file"]: entry for entry in document["files"]}
     return built, by_file, output
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_validate_refuses_or_reads_it_clearly(case: HostileCase, validated) -> None:
     built, by_file, _ = validated
-    entry = by_file[built.files[case.name].name]
+    entry = by_file[str(built.files[case.name])]
     found = {finding["rule_code"] for finding in entry["findings"]}
     assert entry["status"] == case.expected_exit, entry
     assert set(case.rules) <= found, entry

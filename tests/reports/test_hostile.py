@@ -165,7 +165,9 @@ def test_xlsx_with_a_cell_at_the_last_excel_row_is_refused(tmp_path, parse):
                     worksheet.write(r, c, value)
     workbook.get_worksheet_by_name("ToChuc").write(1_048_575, 0, "x")
     workbook.close()
-    assert rules(parse(path)) == ["DQ_FILE_TOO_LARGE"]
+    result = parse(path)
+    assert "DQ_TOO_MANY_ROWS" in rules(result)
+    assert result.to_chuc.num_rows == 0
 
 
 def test_xlsx_with_a_cell_past_the_last_excel_column_is_refused(tmp_path, parse):
@@ -178,4 +180,4 @@ def test_xlsx_with_a_cell_past_the_last_excel_column_is_refused(tmp_path, parse)
                 data = data.replace(b'<c r="A1" ', b'<c r="AAAA1" ', 1)
                 assert b"AAAA1" in data
             target.writestr(info, data)
-    assert rules(parse(path)) == ["DQ_FILE_TOO_LARGE"]
+    assert rules(parse(path)) == ["DQ_SHEET_DIMENSION"]

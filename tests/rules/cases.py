@@ -7,12 +7,14 @@ citizen IDs carry the case's number, and the title names the case's unit and yea
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from tests.hostile.workbook_parts import append_row, encrypted_zip, rewrite
 from tests.reports.builders import (
     TITLE_ROWS,
     TO_CHUC,
@@ -276,6 +278,70 @@ def _too_many_rows(sheet_list: list[Sheet], where: Slot) -> None:
     sheet_list[KN].rows.append([None, "dòng thừa / a stray cell"])
 
 
+# Parse limits and workbook containers: the legal report, then its parts edited as XML.
+def _parts(edits: dict[str, Callable[[bytes], bytes]], extra: dict[str, bytes] | None = None):
+    def write(folder: Path, where: Slot) -> Path:
+        with tempfile.TemporaryDirectory() as scratch:
+            built = build_xlsx(Path(scratch) / "built.xlsx", sheet_list=report_sheets(where))
+            path = folder / f"{where.stem}.xlsx"
+            return rewrite(built, path, edits, extra)
+
+    return write
+
+
+def _row_in(sheet: int, row: str) -> dict[str, Callable[[bytes], bytes]]:
+    return {f"xl/worksheets/sheet{sheet + 1}.xml": append_row(row.encode())}
+
+
+def _encrypted(folder: Path, where: Slot) -> Path:
+    with tempfile.TemporaryDirectory() as scratch:
+        built = build_xlsx(Path(scratch) / "built.xlsx", sheet_list=report_sheets(where))
+        return encrypted_zip(built, folder / f"{where.stem}.xlsx", b"mat-khau")
+
+
+def _hide_tong_hop(xml: bytes) -> bytes:
+    return xml.replace(b'<sheet name="TongHop"', b'<sheet name="TongHop" state="hidden"', 1)
+
+
+def _hidden_copy() -> tuple[dict, dict]:
+    """A hidden copy of TongHop listed after the visible one, as a fourth sheet."""
+    relation = (
+        b'<Relationship Id="rIdOld" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/worksheet" Target="worksheets/old.xml"/></Relationships>'
+    )
+    sheet = b'<sheet name="Cu TongHop" sheetId="9" state="hidden" r:id="rIdOld"/></sheets>'
+    edits = {
+        "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(b"</Relationships>", relation),
+        "xl/workbook.xml": lambda xml: xml.replace(b"</sheets>", sheet),
+    }
+    return edits, {"xl/worksheets/old.xml": b"<worksheet><sheetData/></worksheet>"}
+
+
+def _count_out_of_range(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, TC, 0, TC_EMPLOYEES, 10**16)
+
+
+_LONG_NAME = "Công ty " + "x" * 40_000
+_LIMIT_CASES: dict[str, Callable[[Path, Slot], Path]] = {
+    "DQ_FILE_ENCRYPTED": _encrypted,
+    "DQ_XML_DTD": _parts(
+        {
+            "xl/workbook.xml": lambda xml: xml.replace(
+                b"?>", b'?><!DOCTYPE w [<!ENTITY unit "Sa Pa">]>', 1
+            )
+        }
+    ),
+    "DQ_SHEET_DIMENSION": _parts(_row_in(TC, '<row r="60"><c r="XFD60"><v>1</v></c></row>')),
+    "DQ_CELL_TOO_LONG": _parts(
+        _row_in(TC, f'<row r="60"><c r="C60" t="inlineStr"><is><t>{_LONG_NAME}</t></is></c></row>')
+    ),
+    "DQ_FORMULA_NO_VALUE": _parts(_row_in(TH, '<row r="60"><c r="D60"><f>1+1</f></c></row>')),
+    "DQ_SHEET_HIDDEN": _parts({"xl/workbook.xml": _hide_tong_hop}),
+    "DQ_HIDDEN_SHEET_IGNORED": _parts(*_hidden_copy()),
+    "DQ_NUMBER_OUT_OF_RANGE": _edit(_count_out_of_range),
+}
+
+
 LEGAL = _edit(_legal)
 
 CASES: dict[str, Callable[[Path, Slot], Path]] = {
@@ -315,6 +381,7 @@ CASES: dict[str, Callable[[Path, Slot], Path]] = {
     "DQ_TAXCODE_UNKNOWN": _edit(_taxcode_unknown),
     "DQ_DUPLICATE_PERSON": _edit(_duplicate_person),
     "DQ_CUMULATIVE_SHRINK": _edit(_negative_flow),
+    **_LIMIT_CASES,
 }
 
 # A report can break a rule only by breaking an earlier one first: the parser refuses a negative
