@@ -6,13 +6,15 @@ See `corpus.py` for how a case is declared. Both tiers run each tool once for th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,8 @@ class Built:
     """Case name -> the hostile file or folder it wrote."""
     batches: list[list[str]]
     """Case names by batch: one inbox each."""
+    report_ids: dict[str, str] = field(default_factory=dict)
+    """Case name -> the report version its file landed as, once loaded."""
 
 
 def build_corpus(root: Path, cases: list[HostileCase]) -> Built:
@@ -148,6 +152,7 @@ def corpus_load(
     }
     loading = [case for case in CASES if case.loads]
     built = build_corpus(tmp_path_factory.mktemp("corpus_build"), loading)
+    landed_before = {row[0] for row in landed_versions(home)}
     outputs = []
     for batch, names in enumerate(built.batches):
         inbox = tmp_path_factory.mktemp(f"corpus_inbox_{batch}")
@@ -165,7 +170,43 @@ def corpus_load(
         "".join(r.stdout for r in outputs),
         "".join(r.stderr for r in outputs),
     )
+    match_versions(built, landed_before, landed_versions(home))
     return built, run, published_before
+
+
+def landed_versions(home: Path) -> list[tuple[str, str, str]]:
+    """(report_id, file_name, sha256) of every version in the home's landing index, in order."""
+    index = home / "landing" / "index.sqlite"
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as con:
+        return con.execute(
+            "select report_id, file_name, sha256 from versions order by version"
+        ).fetchall()
+
+
+def match_versions(built: Built, before: set[str], after: list[tuple[str, str, str]]) -> None:
+    """Find the report version each case's file landed as (none when the pull refused it).
+
+    A file lands under its own bytes' SHA-256; a bundle folder is zipped on landing, so its
+    versions are matched by name, in batch order."""
+    new = [row for row in after if row[0] not in before]
+    by_sha = {sha: report_id for report_id, _, sha in new}
+    file_shas = {sha256_of(path) for path in built.files.values() if path.is_file()}
+    bundles: dict[str, list[str]] = {}
+    for report_id, name, sha in new:
+        if sha not in file_shas:
+            bundles.setdefault(name, []).append(report_id)
+    for batch in built.batches:
+        for case in batch:
+            path = built.files[case]
+            if path.is_file():
+                if (report_id := by_sha.get(sha256_of(path))) is not None:
+                    built.report_ids[case] = report_id
+            elif bundles.get(f"{path.name}.zip"):
+                built.report_ids[case] = bundles[f"{path.name}.zip"].pop(0)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.integration
@@ -181,13 +222,14 @@ def test_one_load_of_the_whole_corpus_publishes(corpus_load) -> None:
 def test_each_case_is_quarantined_or_read_as_declared(case: HostileCase, corpus_load) -> None:
     built, run, published_before = corpus_load
     file_name = built.files[case.name].name
-    rules = {
-        row[0]
-        for row in run.query(
-            "select rule_code from marts.dq_issues where file_name = ?", [file_name]
-        )
-    }
-    assert set(case.rules) <= rules, (file_name, rules)
+    report_id = built.report_ids.get(case.name)
+    if report_id is None:  # refused before landing: the pull's finding names the file
+        sql = "select rule_code from marts.dq_issues where file_name = ? and report_id is null"
+        rules = {row[0] for row in run.query(sql, [file_name])}
+    else:
+        sql = "select rule_code from marts.dq_issues where report_id = ?"
+        rules = {row[0] for row in run.query(sql, [report_id])}
+    assert set(case.rules) <= rules, (file_name, report_id, rules)
     stem = file_name.removesuffix(".xlsx").removesuffix(".zip")
     unit, _, period = stem.rpartition("_")
     published = run.query(
@@ -196,7 +238,7 @@ def test_each_case_is_quarantined_or_read_as_declared(case: HostileCase, corpus_
         [unit, period],
     )
     if case.accepted:
-        assert published and published[0][1] == file_name, published
+        assert published and published[0][0] == report_id, (report_id, published)
     elif (unit, period) in published_before:
         assert published and published[0][0] == published_before[(unit, period)], published
 
