@@ -342,6 +342,65 @@ _LIMIT_CASES: dict[str, Callable[[Path, Slot], Path]] = {
 }
 
 
+# ------------------------------------------------------------------------ text, time, identity
+TC_NAME = 2
+
+
+def _text_invisible(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, TC, 0, TC_NAME, "Công ty\u202e TNHH\u200b Sa Pa")
+
+
+def _text_formula(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, TC, 0, TC_NAME, "@SUM(1+1)*cmd|' /C calc'!A0")
+
+
+def _personal_data_misplaced(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, KN, 0, KN_GENDER, f"010090{where.index:06d}")
+
+
+def _duplicate_taxcode(sheet_list: list[Sheet], where: Slot) -> None:
+    again = list(sheet_list[TC].rows[FIRST_DATA_ROW])
+    again[TC_EMPLOYEES] = (again[TC_EMPLOYEES] or 0) + 7
+    sheet_list[TC].rows.append(again)
+
+
+def _age_implausible(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, KN, 1, KN_BIRTH, "01/01/1900")
+
+
+def _date_in_future(sheet_list: list[Sheet], where: Slot) -> None:
+    _cell(sheet_list, TC, 1, TC_PARTY_FOUNDED, date(date.today().year + 2, 1, 1))
+
+
+@dataclass(frozen=True)
+class _NextYear(Slot):
+    """A slot in the first half of next year, for a unit that the registry says exists then."""
+
+    @property
+    def year(self) -> int:
+        return date.today().year + 1
+
+
+def _period_not_begun(folder: Path, where: Slot) -> Path:
+    from dagster_project.ingest import load_registry
+
+    registry = load_registry(Path(__file__).resolve().parents[2] / "sources" / "registry.yaml")
+    period = f"{date.today().year + 1}-H1"
+    unit = registry.expected_reporters(period)[0].code
+    later = _NextYear(where.index, unit, registry.names_for(unit)[0])
+    return build_xlsx(folder / f"{later.stem}.xlsx", sheet_list=report_sheets(later))
+
+
+_CONTENT_CASES: dict[str, Callable[[Path, Slot], Path]] = {
+    "DQ_TEXT_INVISIBLE": _edit(_text_invisible),
+    "DQ_TEXT_FORMULA": _edit(_text_formula),
+    "DQ_PERSONAL_DATA_MISPLACED": _edit(_personal_data_misplaced),
+    "DQ_DUPLICATE_TAXCODE": _edit(_duplicate_taxcode),
+    "DQ_AGE_IMPLAUSIBLE": _edit(_age_implausible),
+    "DQ_DATE_IN_FUTURE": _edit(_date_in_future),
+    "DQ_PERIOD_NOT_BEGUN": _period_not_begun,
+}
+
 LEGAL = _edit(_legal)
 
 CASES: dict[str, Callable[[Path, Slot], Path]] = {
@@ -382,6 +441,7 @@ CASES: dict[str, Callable[[Path, Slot], Path]] = {
     "DQ_DUPLICATE_PERSON": _edit(_duplicate_person),
     "DQ_CUMULATIVE_SHRINK": _edit(_negative_flow),
     **_LIMIT_CASES,
+    **_CONTENT_CASES,
 }
 
 # A report can break a rule only by breaking an earlier one first: the parser refuses a negative
