@@ -17,6 +17,10 @@ EXPECTATIONS_DIR = Path(os.environ.get("TCD_EXPECTATIONS_DIR") or REPO_ROOT / "e
 """Great Expectations suites; an operator may point this at a stricter copy."""
 DEFAULT_REPORT_DEADLINE_DAYS = 15
 """Days after a period's last day by which its report is due, unless TCD_REPORT_DEADLINE_DAYS."""
+LOCK_WAIT_ENV = "TCD_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 3600
+"""How long `tcd load` or `tcd backfill` waits for another one running on the same home before
+it gives up (unless TCD_LOCK_WAIT_SECONDS or --wait): longer than a nightly load takes."""
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -59,6 +63,11 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 
+    @property
+    def lock_path(self) -> Path:
+        """Held by the one command that writes this home at a time (home_lock.py)."""
+        return self.home / ".tcd.lock"
+
     def dbt_env(self) -> dict[str, str]:
         """Environment that points dbt at the same files as the Python side."""
         return {
@@ -98,3 +107,12 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
             os.environ.get("TCD_REPORT_DEADLINE_DAYS", str(DEFAULT_REPORT_DEADLINE_DAYS))
         ),
     )
+
+
+def lock_wait_seconds() -> float:
+    """Seconds a command waits for the home lock (TCD_LOCK_WAIT_SECONDS, default one hour)."""
+    value = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    try:
+        return max(float(value), 0.0) if value else float(DEFAULT_LOCK_WAIT_SECONDS)
+    except ValueError:
+        return float(DEFAULT_LOCK_WAIT_SECONDS)
