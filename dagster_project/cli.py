@@ -6,11 +6,13 @@ that `tcd --help` and `tcd validate` answer at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import traceback
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.console_text import (
-    DISK_ERRNOS,
+    disk_error,
     disk_full_path,
     disk_full_sentence,
     error_texts,
@@ -27,7 +29,7 @@ from dagster_project.console_text import (
     plain,
     without_class_name,
 )
-from dagster_project.settings import Settings, load_settings, lock_wait_seconds
+from dagster_project.settings import Settings, load_settings, lock_wait_seconds, min_free_bytes
 
 app = typer.Typer(
     name="tcd",
@@ -68,6 +70,19 @@ _entry_args: list[str] | None = None
 
 class CliError(Exception):
     """A failure the user can act on: printed as a sentence, never as a traceback."""
+
+
+@contextlib.contextmanager
+def _writing(path: Path, doing: str) -> Iterator[None]:
+    """A write the disk refuses (full, quota, file size limit) becomes one sentence naming it."""
+    try:
+        yield
+    except Exception as exc:
+        refused = disk_error(exc)
+        if refused is None:
+            raise
+        where = str(refused.filename or path)
+        raise CliError(disk_full_sentence(where, doing, published_kept=False)) from None
 
 
 def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
@@ -133,6 +148,26 @@ def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
     )
     lock.release()
     raise typer.Exit(code)
+
+
+def _require_free_space(settings: Settings) -> None:
+    """Stop before writing anything when the home's disk has no room for a build and a publish."""
+    import shutil
+
+    folder = settings.home
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    needed = min_free_bytes(settings)
+    if free < needed:
+        raise CliError(
+            f"Đĩa chứa {settings.home} chỉ còn {free // 2**20} MB trống; một lượt nạp cần ít nhất "
+            f"{needed // 2**20} MB để ghi bản dựng {settings.build_db} và bản công bố mới. Chưa "
+            f"ghi gì cả. / The disk of {settings.home} has {free // 2**20} MB free; a load needs "
+            f"at least {needed // 2**20} MB to write the build database {settings.build_db} and "
+            "a new published file. Nothing was written (free some space, or lower "
+            "TCD_MIN_FREE_MB)."
+        )
 
 
 def _fail_abandoned_runs(settings: Settings) -> int:
@@ -234,6 +269,7 @@ def load(
         )
         return
     _require_key(demo_key)
+    _require_free_space(settings)
     _hold_home(settings, "tcd load", wait)
     _prepare_environment(settings)
     _fail_abandoned_runs(settings)
@@ -345,6 +381,7 @@ def backfill(
         tags = range_tags(first, last or first)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+    _require_free_space(settings)
     _hold_home(settings, "tcd backfill", wait)
     _prepare_environment(settings)
     _fail_abandoned_runs(settings)
@@ -603,7 +640,8 @@ def report(
 
     settings = load_settings(home)
     try:
-        evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
+        with _writing(out, "tcd report"):
+            evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
     except EvaluationError as exc:
         raise CliError(str(exc)) from exc
     for path in evaluation.paths:
@@ -672,7 +710,8 @@ def sample(
     from tcd_samples.violations import UnknownInjection
 
     try:
-        paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+        with _writing(out, "tcd sample"):
+            paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
     except UnknownInjection as exc:
         raise CliError(str(exc)) from exc
     console.print(f"Wrote {len(paths)} report files under {plain(out)}")
@@ -691,7 +730,8 @@ def template(
     from dagster_project.reports.template import write_template
 
     try:
-        path = write_template(out, unit_code=unit, period_code=period, unit_name=unit_name)
+        with _writing(out, "tcd template"):
+            path = write_template(out, unit_code=unit, period_code=period, unit_name=unit_name)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     console.print(f"Wrote {plain(path)}. Fill it in, then check it: tcd validate {plain(path)}")
@@ -701,10 +741,12 @@ def _unexpected(exc: BaseException) -> str:
     """One sentence for an error no command expected; the traceback goes to a file, not the
     officer's screen."""
     path = disk_full_path([str(exc)])
-    if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
-        path = exc.filename or path or ""
+    refused = disk_error(exc)
+    if refused is not None:
+        path = refused.filename or path or ""
     if path is not None:
-        return disk_full_sentence(str(path), "tcd " + " ".join((_entry_args or [])[:1]))
+        doing = "tcd " + " ".join((_entry_args or [])[:1])
+        return disk_full_sentence(str(path) or os.environ.get("TCD_HOME", ""), doing)
     import tempfile
 
     log = Path(tempfile.gettempdir()) / f"tcd-error-{os.getpid()}.txt"

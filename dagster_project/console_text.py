@@ -15,11 +15,17 @@ from collections.abc import Iterable
 from rich.markup import escape
 
 DISK_ERRNOS = {errno.ENOSPC: "ENOSPC", errno.EFBIG: "EFBIG", errno.EDQUOT: "EDQUOT"}
-DISK_PHRASES = ("No space left on device", "File too large", "Disk quota exceeded")
+DISK_PHRASES = (
+    "No space left on device",
+    "File too large",
+    "Disk quota exceeded",
+    "database or disk is full",  # SQLite (Dagster's run storage, the landing index)
+    "disk I/O error",  # SQLite when a write is refused (EFBIG)
+)
 _ERRNO_PATH = re.compile(r"\[Errno (\d+)\][^'\"\n]*['\"]([^'\"\n]+)['\"]")
 _QUOTED_PATH = re.compile(r"['\"](/[^'\"\n]+)['\"]")
 _CLASS_PREFIX = re.compile(
-    r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b:?\s*"
+    r"^\s*\(?(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b\)?:?\s*"
 )
 
 
@@ -53,12 +59,31 @@ def disk_full_path(texts: Iterable[str]) -> str | None:
     return found
 
 
-def disk_full_sentence(path: str, doing: str) -> str:
+def disk_error(exc: BaseException) -> OSError | None:
+    """The disk-full (or file-size-limit) OSError behind ``exc``, if any: libraries wrap it
+    (xlsxwriter's FileCreateError holds it as its argument, others chain it)."""
+    stack, seen = [exc], set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, OSError) and item.errno in DISK_ERRNOS:
+            return item
+        stack.extend([item.__cause__, item.__context__, *item.args[:1]])
+    return None
+
+
+def disk_full_sentence(path: str, doing: str, *, published_kept: bool = True) -> str:
+    """One sentence for a write the disk refused; ``published_kept`` for the pipeline's steps,
+    which never touch the published file before their write is complete."""
     where = path or "the home folder"
+    kept_vi = "; dữ liệu đã công bố vẫn giữ nguyên" if published_kept else ""
+    kept_en = "; the published data is unchanged" if published_kept else ""
     return (
-        f"Không đủ chỗ để ghi {where} ({doing}): đĩa đầy hoặc tệp vượt giới hạn kích thước; dữ "
-        f"liệu đã công bố vẫn giữ nguyên. / No room to write {where} ({doing}): the disk is full "
-        "or the file reached its size limit; the published data is unchanged."
+        f"Không đủ chỗ để ghi {where} ({doing}): đĩa đầy hoặc tệp vượt giới hạn kích thước"
+        f"{kept_vi}. / No room to write {where} ({doing}): the disk is full or the file reached "
+        f"its size limit{kept_en}."
     )
 
 
