@@ -20,7 +20,6 @@ DISK_PHRASES = (
     "File too large",
     "Disk quota exceeded",
     "database or disk is full",  # SQLite (Dagster's run storage, the landing index)
-    "disk I/O error",  # SQLite when a write is refused (EFBIG)
 )
 _ERRNO_PATH = re.compile(r"\[Errno (\d+)\][^'\"\n]*['\"]([^'\"\n]+)['\"]")
 _QUOTED_PATH = re.compile(r"['\"](/[^'\"\n]+)['\"]")

@@ -40,10 +40,14 @@ from tests.integration.test_gate import mart_contents
 PYTHON = sys.executable
 
 
-def _started_steps(home: Path) -> list[str]:
-    """Step keys with a STEP_START in any run of the home's Dagster event logs."""
+def _run_logs(home: Path) -> set[str]:
+    return set(glob.glob(str(home / "dagster" / "history" / "runs" / "*.db")))
+
+
+def _started_steps(home: Path, old_logs: set[str]) -> list[str]:
+    """Step keys with a STEP_START in the event logs of runs not in ``old_logs``."""
     steps: list[str] = []
-    for db in glob.glob(str(home / "dagster" / "history" / "runs" / "*.db")):
+    for db in _run_logs(home) - old_logs:
         if db.endswith("index.db"):
             continue
         try:
@@ -59,8 +63,8 @@ def _started_steps(home: Path) -> list[str]:
     return steps
 
 
-def _dbt_built_something(home: Path) -> bool:
-    for db in glob.glob(str(home / "dagster" / "history" / "runs" / "*.db")):
+def _dbt_built_something(home: Path, old_logs: set[str]) -> bool:
+    for db in _run_logs(home) - old_logs:
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
                 row = con.execute(
@@ -103,10 +107,15 @@ def _session_members(sid: int) -> list[int]:
 
 
 def _kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL to every process of the load's session (front, worker, dbt, log tails)."""
-    for pid in _session_members(proc.pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    """SIGKILL to every process of the load's session (front, worker, dbt, log tails), again
+    until none is left: a process may start another between two kills."""
+    deadline = time.monotonic() + 30
+    while members := _session_members(proc.pid):
+        assert time.monotonic() < deadline, f"the load's processes survive SIGKILL: {members}"
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
     proc.wait(timeout=30)
 
 
@@ -130,9 +139,11 @@ def test_a_load_killed_at_each_stage_is_finished_by_the_next_one(
     parsed_glob = str(home / "parsed" / "*" / "period=*" / "*")
     publish_tmp = str(home / "published" / ".warehouse.duckdb.*.tmp")
 
+    old_logs: set[str] = set()  # event logs of the runs killed before this one
+
     def step_started(step: str, then: Callable[[], bool] | None = None):
         def ready() -> bool:
-            return step in _started_steps(home) and (then is None or then())
+            return step in _started_steps(home, old_logs) and (then is None or then())
 
         return ready
 
@@ -149,21 +160,16 @@ def test_a_load_killed_at_each_stage_is_finished_by_the_next_one(
         # Parsing: once its first batch file (or temporary file) appears.
         ("parse", step_started("parsed_reports", lambda: _new_files(parsed_glob, set()))),
         # dbt: once it has built its first model.
-        ("dbt", step_started("warehouse_dbt", lambda: _dbt_built_something(home))),
+        ("dbt", step_started("warehouse_dbt", lambda: _dbt_built_something(home, old_logs))),
         # The blocking mart checks (Great Expectations).
         ("checks", step_started("gx_marts")),
         # The publish: once the new file is being written beside the published one.
         ("publish", step_started("published_warehouse", lambda: bool(glob.glob(publish_tmp)))),
     ]
     for stage, ready in stages:
-        if home.exists():
-            # Each stage is a fresh run: forget the steps the killed runs had started.
-            for db in glob.glob(str(home / "dagster" / "history" / "runs" / "*.db")):
-                if not db.endswith("index.db"):
-                    os.rename(db, db + ".killed")
+        old_logs |= _run_logs(home)
         proc = _start_load(home)
         _kill_when(proc, home, ready, stage)
-        assert not _session_members(proc.pid), f"processes left after the kill at {stage}"
 
     final = _start_load(home)
     output, _ = final.communicate(timeout=600)
