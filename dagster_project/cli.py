@@ -170,6 +170,19 @@ def _require_free_space(settings: Settings) -> None:
         )
 
 
+def _recover_interrupted(settings: Settings) -> None:
+    """Under the home lock, before anything is read: settle what a killed command left.
+
+    The parsed store finishes or undoes a compaction cut short (a batch cut short never counts
+    by itself); runs left "started" are marked failed. The landing area and the publish clean
+    their own temporary files when they next write; the build database replays its own log.
+    """
+    from dagster_project.reports.output import ParsedStore
+
+    ParsedStore(settings.parsed_dir).settle()
+    _fail_abandoned_runs(settings)
+
+
 def _fail_abandoned_runs(settings: Settings) -> int:
     """Mark failed the runs of this home that an interrupted `tcd` left "started".
 
@@ -272,7 +285,7 @@ def load(
     _require_free_space(settings)
     _hold_home(settings, "tcd load", wait)
     _prepare_environment(settings)
-    _fail_abandoned_runs(settings)
+    _recover_interrupted(settings)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {
@@ -384,7 +397,7 @@ def backfill(
     _require_free_space(settings)
     _hold_home(settings, "tcd backfill", wait)
     _prepare_environment(settings)
-    _fail_abandoned_runs(settings)
+    _recover_interrupted(settings)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {"parsed_reports": {"config": {"reparse": reparse}}}
