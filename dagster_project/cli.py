@@ -13,6 +13,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -141,10 +142,14 @@ def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
     os.environ[TOKEN_ENV] = token
     if _entry_args is None:  # called in-process (not from the console script): no child
         return
+    verbose = bool({"-v", "--verbose"} & set(_entry_args))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log = None if verbose else settings.logs_dir / f"{command.replace(' ', '-')}-{stamp}.log"
     code = service.run_as_group(
         [sys.executable, "-m", "dagster_project.cli", *_entry_args],
         dict(os.environ),
         pass_fds=(lock.fd,),
+        stderr_log=log,
     )
     lock.release()
     raise typer.Exit(code)

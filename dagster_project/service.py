@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -193,11 +194,74 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+_TRACE_START = re.compile(
+    r"^(Traceback \(most recent call last\)|Stack Trace:|The above exception (was|occurred)"
+    r"|During handling of the above exception|--- Logging error ---)"
+)
+_CLASS_LINE = re.compile(r"^\(?[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b\)?(:|$)")
+_CLASS_NAME = re.compile(r"\(?\b[A-Za-z_]\w*(?:\.\w+)*(?:Error|Exception)\b\)?:?")
+
+
+class TracebackFilter:
+    """Drops Python tracebacks and exception class lines from a stream of text lines.
+
+    What Dagster and dbt print when a step fails (the error's class, its stack, its causes) is
+    for a developer: the officer gets the load's summary, which says in one sentence what
+    failed, and the whole stream is kept in a log file the summary names.
+    """
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+        self.inside = False
+        self.dropped = False
+
+    def feed(self, line: str) -> list[str]:
+        text = line.rstrip("\n")
+        starts = bool(_TRACE_START.match(text))
+        in_block = not text.strip() or text[:1].isspace() or text.startswith('File "')
+        if starts or (self.inside and in_block):
+            self.inside = self.dropped = True
+            return []
+        if _CLASS_LINE.match(text):
+            self.dropped = True
+            return []
+        self.inside = False
+        if text.strip() == "Arguments: ()" or text.startswith(("Message: '{", "(Background on")):
+            return []  # the tail of a logging error's report, SQLAlchemy's link
+        if _CLASS_NAME.search(text):
+            line = _CLASS_NAME.sub("", text).replace("  ", " ") + "\n"
+            self.dropped = True
+        out = []
+        if self.dropped:
+            out.append(self.note + "\n")
+            self.dropped = False
+        out.append(line)
+        return out
+
+    def close(self) -> list[str]:
+        return [self.note + "\n"] if self.dropped else []
+
+
+def _relay(stream, log_path: Path, note: str) -> None:
+    """Copy the child's stderr to the log file, and to ours without tracebacks."""
+    keep = TracebackFilter(note)
+    with contextlib.suppress(OSError), log_path.open("a", encoding="utf-8") as log:
+        for line in stream:
+            log.write(line)
+            log.flush()
+            for shown in keep.feed(line):
+                sys.stderr.write(shown)
+            sys.stderr.flush()
+        for shown in keep.close():
+            sys.stderr.write(shown)
+
+
 def run_as_group(
     argv: Sequence[str],
     env: dict[str, str],
     pass_fds: Sequence[int] = (),
     grace: float = STOP_GRACE_SECONDS,
+    stderr_log: Path | None = None,
 ) -> int:
     """Run ``argv`` as the leader of a new process group; end the group before returning.
 
@@ -212,15 +276,24 @@ def run_as_group(
 
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, on_signal) for sig in stop_signals}
+    relay = None
     try:
         proc = subprocess.Popen(
             list(argv),
             env={**env, WATCH_FD_ENV: str(read_end)},
             pass_fds=(read_end, *pass_fds),
             process_group=0,
+            stderr=subprocess.PIPE if stderr_log else None,
+            text=True,
+            errors="replace",
         )
     finally:
         os.close(read_end)
+    if stderr_log is not None:
+        stderr_log.parent.mkdir(parents=True, exist_ok=True)
+        note = f"(chi tiết kỹ thuật / technical details: {stderr_log})"
+        relay = threading.Thread(target=_relay, args=(proc.stderr, stderr_log, note), daemon=True)
+        relay.start()
     pgid = proc.pid
     forwarded = False
     deadline = None
@@ -245,6 +318,8 @@ def run_as_group(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
         code = proc.wait()
+        if relay is not None:
+            relay.join(timeout=10)
         end = time.monotonic() + 10
         while group_members(pgid) and time.monotonic() < end:
             time.sleep(0.05)

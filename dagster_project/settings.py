@@ -68,6 +68,11 @@ class Settings:
         return self.home / "dagster"
 
     @property
+    def logs_dir(self) -> Path:
+        """Full error output of `tcd load` and `tcd backfill` (the console shows sentences)."""
+        return self.home / "logs"
+
+    @property
     def lock_path(self) -> Path:
         """Held by the one command that writes this home at a time (home_lock.py)."""
         return self.home / ".tcd.lock"

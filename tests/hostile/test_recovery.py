@@ -443,3 +443,31 @@ def test_a_publish_that_cannot_write_keeps_the_published_file(
     assert "File too large" in result.stderr or "Errno 27" in result.stderr
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in published.parent.iterdir()) == ["warehouse.duckdb"]
+
+
+def test_tracebacks_of_the_work_go_to_the_log_and_not_to_the_officer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dagster_project.service import run_as_group
+
+    child = textwrap.dedent(
+        """
+        import sys
+        print("2026-01-01 - dagster - WARNING - a file name the pull refuses", file=sys.stderr)
+        try:
+            {}["x"]
+        except KeyError:
+            import traceback; traceback.print_exc()
+        print("(sqlite3.OperationalError) database or disk is full", file=sys.stderr)
+        sys.exit(3)
+        """
+    )
+    log = tmp_path / "logs" / "tcd-load.log"
+    code = run_as_group([PYTHON, "-c", child], dict(os.environ), stderr_log=log)
+    shown = capsys.readouterr().err
+    assert code == 3
+    assert "a file name the pull refuses" in shown and "database or disk is full" in shown
+    assert "Traceback" not in shown and "KeyError" not in shown and "OperationalError" not in shown
+    assert str(log) in shown
+    kept = log.read_text()
+    assert "Traceback" in kept and "KeyError" in kept
