@@ -177,6 +177,23 @@ def watch_parent(fd: int) -> None:
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="tcd-parent-watch", daemon=True).start()
+    os.register_at_fork(after_in_child=_die_with_parent)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In a process forked by the work (a parse worker): die when the work's process dies.
+
+    The group is normally ended as a whole; this covers a work process killed on its own (an
+    out-of-memory kill), whose forked workers would otherwise wait on their queue for ever.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 def group_members(pgid: int) -> list[int]:

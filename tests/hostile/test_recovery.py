@@ -324,6 +324,19 @@ def test_killing_tcd_ends_every_process_it_started(sig: signal.Signals) -> None:
         assert front.returncode == 128 + sig
 
 
+def test_workers_forked_by_the_work_die_with_it_even_when_nothing_else_is_left() -> None:
+    """The work and `tcd` killed at once (no one left to end the group): forked workers die."""
+    front, (work, program, forked) = _front()
+    try:
+        os.kill(front.pid, signal.SIGKILL)
+        os.kill(work, signal.SIGKILL)
+        front.wait(timeout=30)
+        assert _gone([work, forked])
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(program, signal.SIGKILL)  # an exec'd program: the next holder's to end
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
