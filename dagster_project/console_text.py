@@ -50,11 +50,12 @@ def disk_full_path(texts: Iterable[str]) -> str | None:
         for match in _ERRNO_PATH.finditer(text):
             if int(match.group(1)) in DISK_ERRNOS:
                 return match.group(2)
-        if any(phrase in text for phrase in DISK_PHRASES):
-            path = _QUOTED_PATH.search(text)
-            if path:
-                return path.group(1)
-            found = ""
+        for line in text.splitlines():
+            if any(phrase in line for phrase in DISK_PHRASES):
+                path = _QUOTED_PATH.search(line)  # the file named beside the refusal
+                if path:
+                    return path.group(1)
+                found = ""
     return found
 
 

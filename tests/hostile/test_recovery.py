@@ -31,6 +31,7 @@ import openpyxl
 import pytest
 from rich.console import Console
 
+from dagster_project.console_text import failure_sentence
 from dagster_project.home_lock import HomeBusy, HomeLock, read_holder
 from dagster_project.reports.validate import validate_files
 from dagster_project.service import group_members
@@ -189,7 +190,8 @@ def _holder_process(lock_path: Path, seconds: float) -> subprocess.Popen:
     code = textwrap.dedent(
         f"""
         import sys, time
-        from dagster_project.home_lock import HomeLock, new_holder
+        from dagster_project.console_text import failure_sentence
+from dagster_project.home_lock import HomeLock, new_holder
         lock = HomeLock({str(lock_path)!r})
         lock.acquire(0)
         lock.record(new_holder("tcd load", "t0ken"))
@@ -453,7 +455,9 @@ def test_a_publish_that_cannot_write_keeps_the_published_file(
         preexec_fn=_fsize_limit(limit),
     )  # fmt: skip
     assert result.returncode != 0
-    assert "File too large" in result.stderr or "Errno 27" in result.stderr
+    sentence = failure_sentence("published_warehouse", [result.stderr])
+    assert f"No room to write {published.parent}/.warehouse.duckdb." in sentence
+    assert "the published data is unchanged" in sentence
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in published.parent.iterdir()) == ["warehouse.duckdb"]
 
