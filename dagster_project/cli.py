@@ -63,6 +63,8 @@ WaitOption = Annotated[
 ]
 HOME_TAG = "tcd/home"
 """Run tag naming the home a run of `tcd load` or `tcd backfill` wrote to."""
+LOGS_KEPT = 30
+"""Error logs of `tcd load` / `tcd backfill` kept under `<home>/logs` (one per command run)."""
 ABANDONED_STATUSES = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
 
 _entry_args: list[str] | None = None
@@ -151,6 +153,9 @@ def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
         pass_fds=(lock.fd,),
         stderr_log=log,
     )
+    if log is not None:
+        for old in sorted(settings.logs_dir.glob("tcd-*.log"))[:-LOGS_KEPT]:
+            old.unlink(missing_ok=True)
     lock.release()
     raise typer.Exit(code)
 
