@@ -154,7 +154,8 @@ def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
         stderr_log=log,
     )
     if log is not None:
-        for old in sorted(settings.logs_dir.glob("tcd-*.log"))[:-LOGS_KEPT]:
+        logs = sorted(settings.logs_dir.glob("tcd-*.log"), key=lambda p: p.stat().st_mtime)
+        for old in logs[:-LOGS_KEPT]:
             old.unlink(missing_ok=True)
     lock.release()
     raise typer.Exit(code)
