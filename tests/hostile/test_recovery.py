@@ -488,3 +488,24 @@ def test_tracebacks_of_the_work_go_to_the_log_and_not_to_the_officer(
     assert str(log) in shown
     kept = log.read_text()
     assert "Traceback" in kept and "KeyError" in kept
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("OSError: [Errno 28] No space left on device: '/h/build/x.duckdb'", "/h/build/x.duckdb"),
+        (
+            'IO Error: Could not write file "/h/p/.w.duckdb.1.tmp": File too large',
+            "/h/p/.w.duckdb.1.tmp",
+        ),
+        ("(sqlite3.OperationalError) database or disk is full", ""),
+        ("KeyError: 'x'", None),
+    ],
+)
+def test_a_refused_write_is_recognised_and_its_file_named(message: str, expected) -> None:
+    from dagster_project.console_text import disk_full_path, without_class_name
+
+    assert disk_full_path([message]) == expected
+    sentence = failure_sentence("parsed_reports", [message])
+    assert "Error" not in sentence.replace("IO Error", "") and "Errno" not in sentence
+    assert without_class_name("(sqlite3.OperationalError) disk I/O error") == "disk I/O error"
