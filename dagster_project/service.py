@@ -177,10 +177,16 @@ def watch_parent(fd: int) -> None:
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="tcd-parent-watch", daemon=True).start()
-    os.register_at_fork(after_in_child=_die_with_parent)
+    os.register_at_fork(before=_note_forking_parent, after_in_child=_die_with_parent)
 
 
 PR_SET_PDEATHSIG = 1
+_forking_parent = 0
+
+
+def _note_forking_parent() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
 
 
 def _die_with_parent() -> None:
@@ -194,6 +200,8 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != _forking_parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def group_members(pgid: int) -> list[int]:

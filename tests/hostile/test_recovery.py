@@ -189,8 +189,7 @@ def _holder_process(lock_path: Path, seconds: float) -> subprocess.Popen:
     code = textwrap.dedent(
         f"""
         import sys, time
-        from dagster_project.console_text import failure_sentence
-from dagster_project.home_lock import HomeLock, new_holder
+        from dagster_project.home_lock import HomeLock, new_holder
         lock = HomeLock({str(lock_path)!r})
         lock.acquire(0)
         lock.record(new_holder("tcd load", "t0ken"))
