@@ -483,6 +483,14 @@ def _print_load_summary(settings: Settings, results: list) -> None:
         table.add_row("failed steps", ", ".join(sorted({plain(step) for step in failed_steps})))
     if failed_checks:
         table.add_row("failed checks", plain("\n".join(failed_checks)))
+    refused = _refused(events)
+    if refused:
+        from rich.text import Text
+
+        shown = refused[:50]
+        if len(refused) > 50:
+            shown.append(f"... {len(refused) - 50} more (marts.dq_issues, the run's metadata)")
+        table.add_row("refused", Text("\n".join(shown), overflow="fold"))  # plain, never markup
     console.print(table)
     for sentence in _step_failures(settings, results):
         err_console.print(sentence, markup=False, highlight=False)
@@ -492,6 +500,19 @@ def _print_load_summary(settings: Settings, results: list) -> None:
             '-c "select * from marts.mart_target_attainment limit 10"\n'
             "Open the Dagster UI: tcd ui (http://127.0.0.1:3000)"
         )
+
+
+def _refused(events: list) -> list[str]:
+    """Every sentence the run's steps recorded as refused (files and portals the pull refused,
+    damaged landing objects): metadata `refused` of their materializations, each once."""
+    sentences: dict[str, None] = {}
+    for event in events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        value = event.event_specific_data.materialization.metadata.get("refused")
+        for sentence in getattr(value, "data", None) or []:
+            sentences[str(sentence)] = None
+    return list(sentences)
 
 
 @app.command()
@@ -709,7 +730,9 @@ def sql(
 
 def _home_hint(settings: Settings) -> str:
     default = (Path.cwd() / "data").resolve()
-    return "" if settings.home == default else f" --home {settings.home}"
+    import shlex
+
+    return "" if settings.home == default else f" --home {shlex.quote(str(settings.home))}"
 
 
 @app.command()

@@ -76,6 +76,8 @@ def build_inputs_fingerprint(settings: Settings) -> str:
         _hash_files(digest, EXPECTATIONS_DIR, list(EXPECTATIONS_DIR.glob("*.json")), contents=True)
     for name in DBT_ENV_VARS:
         digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    for name, value in sorted(settings.dbt_env().items()):  # the paths dbt's SQL reads from
+        digest.update(f"{name}={value}".encode())
     return digest.hexdigest()
 
 

@@ -27,6 +27,50 @@ DEFAULT_LOCK_WAIT_SECONDS = 3600
 it gives up (unless TCD_LOCK_WAIT_SECONDS or --wait): longer than a nightly load takes."""
 
 
+@dataclass(frozen=True)
+class PullLimits:
+    """Bounds on one pull from the units' locations; each is an environment setting.
+
+    A portal that answers slowly, never stops sending, or cuts a body short costs at most these
+    bounds, and the file is refused with a message naming the bound.
+    """
+
+    timeout_s: float = 30.0
+    """TCD_PULL_TIMEOUT_S: longest silence on a connection (connect, read, write)."""
+    file_deadline_s: float = 300.0
+    """TCD_PULL_FILE_DEADLINE_S: longest time for one listing or file, retries included."""
+    deadline_s: float = 1800.0
+    """TCD_PULL_DEADLINE_S: longest time for the whole pull; files not reached by then wait for
+    the next pull."""
+    max_bytes: int | None = None
+    """TCD_PULL_MAX_BYTES: largest file (or listing) a pull downloads or copies; by default the
+    parser's own limit (ParseLimits.max_file_bytes, 64 MiB), past which no report is read."""
+    retries: int = 3
+    """TCD_PULL_RETRIES: extra attempts after a connection error or an HTTP 5xx answer."""
+    backoff_s: float = 0.5
+    """TCD_PULL_BACKOFF_S: wait before the first retry, doubled for each further one."""
+
+
+def pull_limits() -> PullLimits:
+    """The pull's bounds: the environment's values over the documented defaults."""
+    defaults = PullLimits()
+
+    def number(name: str, default: float) -> float:
+        value = os.environ.get(name, "").strip()
+        return float(value) if value else default
+
+    return PullLimits(
+        timeout_s=number("TCD_PULL_TIMEOUT_S", defaults.timeout_s),
+        file_deadline_s=number("TCD_PULL_FILE_DEADLINE_S", defaults.file_deadline_s),
+        deadline_s=number("TCD_PULL_DEADLINE_S", defaults.deadline_s),
+        max_bytes=int(os.environ["TCD_PULL_MAX_BYTES"])
+        if os.environ.get("TCD_PULL_MAX_BYTES", "").strip()
+        else None,
+        retries=int(number("TCD_PULL_RETRIES", defaults.retries)),
+        backoff_s=number("TCD_PULL_BACKOFF_S", defaults.backoff_s),
+    )
+
+
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default.resolve()

@@ -19,6 +19,10 @@ from dagster_project.reports.output import ParsedStore, new_batch_id
 from dagster_project.resources import WarehouseResource
 
 GROUP = "sources"
+REFUSED_KEY = "refused"
+"""Metadata key of what a step refused or could not read, one sentence each: the load's
+summary prints every such sentence of the run (files and portals the pull refused, damaged
+landing objects the parse skipped)."""
 
 
 class PullConfig(dg.Config):
@@ -74,10 +78,7 @@ def landed_reports(
     inbox = Path(config.inbox).expanduser().resolve() if config.inbox else None
     result = pull_all(registry, settings.home, inbox=inbox)
     for rejection in result.rejected:
-        context.log.warning(
-            f"{rejection.file_name} ({rejection.source_uri}): {rejection.reason_vi} / "
-            f"{rejection.reason_en}"
-        )
+        context.log.warning(f"{rejection.rule_code} {rejection.message}")
     total = len(Landing(settings.home).entries())
     rows = "\n".join(
         f"| {e.report_id} | {e.file_name} | {e.size_bytes:,} | {e.source_uri} |"
@@ -94,6 +95,12 @@ def landed_reports(
             "landed": len(result.landed),
             "skipped_already_landed": result.skipped,
             "rejected": len(result.rejected),
+            REFUSED_KEY: dg.MetadataValue.json(
+                [f"{r.rule_code} {r.message}" for r in result.rejected]
+            ),
+            "failed_locations": dg.MetadataValue.json(
+                sorted({r.source_uri for r in result.rejected if not r.file_name})
+            ),
             "report_versions_on_record": total,
             "new_files": dg.MetadataValue.md(preview),
             "source": "inbox " + str(inbox) if inbox else "registry locations",
@@ -161,11 +168,14 @@ def parse_pending(
     reparse: bool = False,
     workers: int | None = None,
     chunk_size: int = CHUNK_SIZE,
+    damaged: list[str] | None = None,
 ) -> list[ParseOutcome]:
     """Parse landed versions not parsed yet, in batches across processes.
 
     ``periods`` limits the work to some periods; ``reparse`` parses their versions again even if
-    parsed before (after a parser fix, say): the new batch supersedes the old rows.
+    parsed before (after a parser fix, say): the new batch supersedes the old rows. A version
+    whose landing object no longer holds the bytes landed is not parsed (its earlier rows stand);
+    the sentence naming it is appended to ``damaged``.
     """
     store = ParsedStore(parsed_dir)
     with store.lock():
@@ -176,6 +186,11 @@ def parse_pending(
             if periods is not None and entry.period_code not in periods:
                 continue
             if entry.report_id in parsed:
+                continue
+            problem = landing.damage(entry)
+            if problem is not None:
+                if damaged is not None:
+                    damaged.append(problem)
                 continue
             meta = report_meta(entry, names_for(entry.unit_code))
             by_period.setdefault(entry.period_code, []).append((entry, meta))
@@ -280,6 +295,7 @@ def parsed_reports(
         + (", again" if config.reparse else "")
     )
     store = ParsedStore(settings.parsed_dir)
+    damaged: list[str] = []
     outcomes = parse_pending(
         Landing(settings.home),
         settings.parsed_dir,
@@ -287,7 +303,10 @@ def parsed_reports(
         registry.names_for,
         periods=selected,
         reparse=config.reparse,
+        damaged=damaged,
     )
+    for sentence in damaged:
+        context.log.warning(sentence)
     refused = [o.report_id for o in outcomes if o.errors]
     for rid in refused:
         context.log.warning(f"Report {rid} has error findings and will be quarantined.")
@@ -322,5 +341,6 @@ def parsed_reports(
         metadata={
             "parsed_now_all_periods": len(outcomes),
             "with_errors_all_periods": len(refused),
+            REFUSED_KEY: dg.MetadataValue.json(damaged),
         }
     )

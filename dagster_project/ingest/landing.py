@@ -491,6 +491,33 @@ class Landing:
     def path_of(self, entry: LandingEntry) -> Path:
         return self.home / entry.landing_path
 
+    def damage(self, entry: LandingEntry) -> str | None:
+        """None when a version's object holds exactly the bytes landed (SHA-256 and size, read
+        without following a link); else one sentence naming the object and what is wrong.
+
+        Checked before every parse: damaged bytes are never read as the report they replaced.
+        """
+        path = self.path_of(entry)
+        try:
+            if path.is_symlink() or not path.is_file():
+                raise FileNotFoundError(path)
+            sha256, size = hash_file(path)
+        except OSError:
+            found_vi, found_en = "không còn hoặc không đọc được", "missing or unreadable"
+        else:
+            if (sha256, size) == (entry.sha256, entry.size_bytes):
+                return None
+            found_vi = f"có mã băm SHA-256 {sha256[:12]}…, {size} byte"
+            found_en = f"has SHA-256 {sha256[:12]}…, {size} bytes"
+        recorded = f"{entry.sha256[:12]}…, {entry.size_bytes}"
+        return (
+            f"Tệp landing {entry.landing_path} của phiên bản {entry.report_id} {found_vi}, "
+            f"khác lúc nhận ({recorded} byte): không đọc lại, dữ liệu đã công bố từ phiên bản này "
+            f"giữ nguyên / the landing object {entry.landing_path} of report version "
+            f"{entry.report_id} {found_en}, not what was landed ({recorded} bytes): it is not "
+            "parsed again and what was published from it stays published"
+        )
+
     def sources(self) -> dict[str, SourceRecord]:
         """What every source looked like when last pulled, and whether its bytes are landed."""
         rows = self._query(

@@ -9,6 +9,7 @@ the value found and the value expected.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ import os
 import posixpath
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +30,7 @@ from urllib.request import url2pathname
 
 import httpx
 
-from dagster_project.ingest.bundle import is_ignorable
+from dagster_project.ingest.bundle import UnsafeMember, bundle_members, is_ignorable
 from dagster_project.ingest.landing import Landing, LandingEntry, SourceRecord, parse_utc
 from dagster_project.ingest.name_check import check_report_name
 from dagster_project.ingest.naming import (
@@ -36,22 +38,38 @@ from dagster_project.ingest.naming import (
     ReportNameError,
     parse_bundle_folder_name,
 )
+from dagster_project.ingest.refusals import record_refusals
 from dagster_project.ingest.registry import Registry
+from dagster_project.settings import PullLimits, pull_limits
 
 log = logging.getLogger(__name__)
 
 _MAX_DEPTH = 4
-_CHUNK = 1 << 16
+PULL_FAILED = "DQ_PULL_FAILED"
+"""Rule code of a fault in fetching (a portal's error, a deadline, a body cut short)."""
 
 
 @dataclass(frozen=True)
 class PullRejection:
-    """A file that was found but not landed, and why (Vietnamese, then English)."""
+    """A file (or, with no file name, a whole location) found but not landed, and why.
+
+    `rule_code` is the file's refusal (DQ_FILE_NAME, DQ_UNSAFE_PATH, DQ_FILE_TOO_LARGE: recorded
+    for dq_issues) or DQ_PULL_FAILED, a fault of the location or the transfer (named in the
+    run's summary; the next pull tries again).
+    """
 
     file_name: str
     source_uri: str
     reason_vi: str
     reason_en: str
+    rule_code: str = PULL_FAILED
+    value: str | None = None
+    expected: str | None = None
+
+    @property
+    def message(self) -> str:
+        where = self.file_name or self.source_uri
+        return f"{where}: {self.reason_vi} / {self.reason_en}"
 
 
 @dataclass
@@ -64,10 +82,20 @@ class PullResult:
 
 
 class _Refused(Exception):
-    def __init__(self, reason_vi: str, reason_en: str) -> None:
+    def __init__(
+        self,
+        reason_vi: str,
+        reason_en: str,
+        rule_code: str = PULL_FAILED,
+        value: str | None = None,
+        expected: str | None = None,
+    ) -> None:
         super().__init__(reason_en)
         self.reason_vi = reason_vi
         self.reason_en = reason_en
+        self.rule_code = rule_code
+        self.value = value
+        self.expected = expected
 
 
 @dataclass
@@ -89,18 +117,23 @@ def pull_all(
     home: Path,
     *,
     inbox: Path | None = None,
-    timeout_s: float = 30.0,
-    retries: int = 3,
-    backoff_s: float = 0.5,
+    limits: PullLimits | None = None,
+    timeout_s: float | None = None,
+    retries: int | None = None,
+    backoff_s: float | None = None,
 ) -> PullResult:
     """Pull every new or changed report; `inbox` replaces the registry's locations when given.
 
     Files in a unit's location must belong to a unit that reports there; files in an inbox may be
-    for any unit. `retries` bounds the extra attempts on connection errors and 5xx answers, waiting
-    `backoff_s`, then twice as long each time.
+    for any unit. `limits` (default: the environment's, settings.PullLimits) bound the time and
+    bytes of the pull; `timeout_s`, `retries` and `backoff_s` override single limits. The
+    refusals of files are added to the record dbt reads (`ingest.refusals`).
     """
+    limits = limits or pull_limits()
+    overrides = {"timeout_s": timeout_s, "retries": retries, "backoff_s": backoff_s}
+    limits = dataclasses.replace(limits, **{k: v for k, v in overrides.items() if v is not None})
     landing = Landing(Path(home))
-    puller = _Puller(registry, landing, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+    puller = _Puller(registry, landing, limits)
     try:
         with landing.batch():  # objects synced and index rows committed a chunk at a time
             if inbox is not None:
@@ -111,6 +144,7 @@ def pull_all(
     finally:
         puller.close()
     result = puller.result
+    record_refusals(landing, result.rejected)
     log.info(
         "pull: %d landed, %d skipped, %d rejected",
         len(result.landed),
@@ -130,23 +164,20 @@ def _locations(registry: Registry) -> dict[str, frozenset[str]]:
 
 
 class _Puller:
-    def __init__(
-        self,
-        registry: Registry,
-        landing: Landing,
-        *,
-        timeout_s: float,
-        retries: int,
-        backoff_s: float,
-    ) -> None:
+    def __init__(self, registry: Registry, landing: Landing, limits: PullLimits) -> None:
         self.registry = registry
         self.landing = landing
         self.known = landing.sources()  # one query: what every source looked like last time
         self.seen: dict[str, SourceRecord] = {}
         self._listings: dict[Path, dict[str, datetime]] = {}
-        self.timeout_s = timeout_s
-        self.retries = max(0, retries)
-        self.backoff_s = backoff_s
+        self.limits = limits
+        self.timeout_s = limits.timeout_s
+        self.retries = max(0, limits.retries)
+        self.backoff_s = limits.backoff_s
+        self.max_bytes = _max_bytes(limits)
+        self.deadline = time.monotonic() + limits.deadline_s
+        self.location = ""
+        self._late: set[str] = set()
         self.result = PullResult()
         self._client: httpx.Client | None = None
 
@@ -176,9 +207,52 @@ class _Puller:
         return None
 
     # ------------------------------------------------------------------ shared steps
-    def reject(self, file_name: str, source_uri: str, reason_vi: str, reason_en: str) -> None:
+    def reject(
+        self,
+        file_name: str,
+        source_uri: str,
+        reason_vi: str,
+        reason_en: str,
+        rule_code: str = PULL_FAILED,
+        value: str | None = None,
+        expected: str | None = None,
+    ) -> None:
         log.warning("rejected %s (%s): %s", file_name, source_uri, reason_en)
-        self.result.rejected.append(PullRejection(file_name, source_uri, reason_vi, reason_en))
+        self.result.rejected.append(
+            PullRejection(file_name, source_uri, reason_vi, reason_en, rule_code, value, expected)
+        )
+
+    def refuse(self, file_name: str, source_uri: str, refused: _Refused) -> None:
+        self.reject(
+            file_name,
+            source_uri,
+            refused.reason_vi,
+            refused.reason_en,
+            refused.rule_code,
+            refused.value,
+            refused.expected,
+        )
+
+    def out_of_time(self) -> bool:
+        """Whether the pull's deadline has passed; says so once for each location it stops."""
+        if time.monotonic() <= self.deadline:
+            return False
+        if self.location not in self._late:
+            self._late.add(self.location)
+            seconds = f"{self.limits.deadline_s:g}"
+            self.reject(
+                "",
+                self.location,
+                f"Hết thời hạn {seconds} giây của lần lấy báo cáo (TCD_PULL_DEADLINE_S): các tệp "
+                f"còn lại ở {self.location} sẽ được lấy ở lần sau",
+                f"the pull's deadline of {seconds} s (TCD_PULL_DEADLINE_S) passed: the remaining "
+                f"files at {self.location} wait for the next pull",
+            )
+        return True
+
+    def file_deadline(self) -> float:
+        """When fetching one listing or file must end (monotonic clock), retries included."""
+        return min(time.monotonic() + self.limits.file_deadline_s, self.deadline)
 
     def skip(self, name: str, why: str) -> None:
         log.info("skipped %s: %s", name, why)
@@ -191,7 +265,7 @@ class _Puller:
         try:
             return check_report_name(name, self.registry, is_bundle=is_bundle, allowed=allowed)
         except ReportNameError as exc:
-            self.reject(name, source_uri, exc.reason_vi, exc.reason_en)
+            self.reject(name, source_uri, exc.reason_vi, exc.reason_en, "DQ_FILE_NAME", value=name)
             return None
 
     def land(
@@ -220,7 +294,10 @@ class _Puller:
                 self.skip(candidate.name, "not modified since the last pull")
                 return known_sha256
             except _Refused as exc:
-                self.reject(candidate.name, candidate.source_uri, exc.reason_vi, exc.reason_en)
+                self.refuse(candidate.name, candidate.source_uri, exc)
+                return None
+            except UnsafeMember as exc:
+                self.refuse(candidate.name, candidate.source_uri, _unsafe(candidate.name, exc))
                 return None
             except OSError as exc:
                 self.reject(
@@ -238,6 +315,8 @@ class _Puller:
 
     def pull_candidates(self, candidates: Iterator[_Candidate], allowed: frozenset[str] | None):
         for candidate in candidates:
+            if self.out_of_time():
+                return
             report = self.check_name(
                 candidate.name,
                 is_bundle=candidate.is_bundle,
@@ -265,6 +344,9 @@ class _Puller:
 
     # ------------------------------------------------------------------ locations
     def pull_location(self, location: str, *, allowed: frozenset[str] | None) -> None:
+        self.location = location
+        if self.out_of_time():
+            return
         scheme = urlsplit(location).scheme.lower()
         if scheme == "file":
             folder = Path(url2pathname(unquote(urlsplit(location).path)))
@@ -290,9 +372,16 @@ class _Puller:
             if is_ignorable(name):
                 continue
             path = Path(item.path)
+            if item.is_symlink():  # never followed: it may lead anywhere on this machine
+                self.refuse(name, path.as_uri(), _unsafe(name, UnsafeMember(name)))
+                continue
             if item.is_dir():
                 if parse_bundle_folder_name(name):
-                    signature, newest = _folder_signature(path)
+                    try:
+                        signature, newest = _folder_signature(path)
+                    except UnsafeMember as exc:
+                        self.refuse(name, path.as_uri() + "/", _unsafe(name, exc))
+                        continue
                     yield _Candidate(
                         name=name,
                         source_uri=path.as_uri() + "/",
@@ -307,7 +396,10 @@ class _Puller:
                 continue
             if self._ignored_file(name):
                 continue
-            stat = item.stat()
+            stat = item.stat(follow_symlinks=False)
+            if stat.st_size > self.max_bytes:
+                self.refuse(name, path.as_uri(), _too_large(name, stat.st_size, self.max_bytes))
+                continue
             yield _Candidate(
                 name=name,
                 source_uri=path.as_uri(),
@@ -324,13 +416,19 @@ class _Puller:
         if folder not in self._listings:
             self._listings[folder] = {}
             index = folder / "index.json"
-            if index.is_file():
+            if index.is_file() and not index.is_symlink():
                 try:
                     listed = _parse_index(index.read_bytes(), index.as_uri())
-                except (_Refused, OSError) as exc:
-                    reason_vi = getattr(exc, "reason_vi", str(exc))
-                    reason_en = getattr(exc, "reason_en", str(exc))
-                    self.reject("index.json", index.as_uri(), reason_vi, reason_en)
+                except _Refused as exc:
+                    self.refuse("index.json", index.as_uri(), exc)
+                    listed = []
+                except OSError as exc:
+                    self.reject(
+                        "index.json",
+                        index.as_uri(),
+                        f"không đọc được danh sách: {exc.strerror or exc}",
+                        f"cannot read the listing: {exc.strerror or exc}",
+                    )
                     listed = []
                 self._listings[folder] = {
                     item.name: item.received_at for item in listed if item.received_at
@@ -382,6 +480,8 @@ class _Puller:
                         target.mkdir()
                         for child in fs.find(p):
                             relative = posixpath.relpath(child, p)
+                            if relative.startswith("..") or posixpath.isabs(relative):
+                                raise _unsafe(n, UnsafeMember(relative))
                             (target / relative).parent.mkdir(parents=True, exist_ok=True)
                             fs.get_file(child, str(target / relative))
                         return target
@@ -411,9 +511,11 @@ class _Puller:
         try:
             listed, folders = self.list_http(location)
         except _Refused as exc:
-            self.reject("", location, exc.reason_vi, exc.reason_en)
+            self.refuse("", location, exc)
             return
         for item in listed:
+            if self.out_of_time():
+                return
             if not self._ignored_file(item.name):
                 self.pull_http_file(item, allowed)
         for folder_url in folders:
@@ -447,30 +549,68 @@ class _Puller:
             )
         return _parse_html_listing(response.text, location)
 
-    def request(self, url: str) -> httpx.Response:
-        """GET with bounded retries and exponential backoff on connection errors and 5xx."""
+    def request(self, url: str) -> _Page:
+        """GET a listing with bounded retries and exponential backoff on connection errors and
+        5xx, within the deadline of one file and the size limit."""
+        deadline = self.file_deadline()
         last: Exception | None = None
+        attempts = 0
         for attempt in range(self.retries + 1):
+            attempts += 1
             try:
-                response = self.client.get(url)
-                if response.status_code < 500:
-                    return response
-                last = httpx.HTTPStatusError(
-                    f"HTTP {response.status_code}", request=response.request, response=response
-                )
+                with self.client.stream("GET", url) as response:
+                    if response.status_code < 500:
+                        chunks: list[bytes] = []
+                        name = url.rsplit("/", 1)[-1] or url
+                        self._read_body(response, name, deadline, chunks.append)
+                        return _Page(response.status_code, b"".join(chunks))
+                    last = httpx.HTTPStatusError(
+                        f"HTTP {response.status_code}", request=response.request, response=response
+                    )
             except httpx.TransportError as exc:
                 last = exc
-            self._wait(attempt, url, last)
+            if not self._wait(attempt, url, last, deadline):
+                break
         raise _Refused(
-            f"Không kết nối được {url} sau {self.retries + 1} lần thử: {last}",
-            f"cannot fetch {url} after {self.retries + 1} attempts: {last}",
+            f"Không kết nối được {url} sau {attempts} lần thử: {_describe(last)}",
+            f"cannot fetch {url} after {attempts} attempts: {_describe(last)}",
         )
 
-    def _wait(self, attempt: int, url: str, error: Exception | None) -> None:
-        if attempt < self.retries:
-            delay = self.backoff_s * (2**attempt)
-            log.info("retrying %s in %.2fs after: %s", url, delay, error)
-            time.sleep(delay)
+    def _wait(self, attempt: int, url: str, error: Exception | None, deadline: float) -> bool:
+        """Sleep before the next attempt; False when none is left or it would pass the deadline."""
+        if attempt >= self.retries:
+            return False
+        delay = self.backoff_s * (2**attempt)
+        if time.monotonic() + delay > deadline:
+            return False
+        log.info("retrying %s in %.2fs after: %s", url, delay, error)
+        time.sleep(delay)
+        return True
+
+    def _read_body(
+        self,
+        response: httpx.Response,
+        name: str,
+        deadline: float,
+        write: Callable[[bytes], object],
+    ) -> int:
+        """Pass the body to `write` as it arrives; refuse it past the size limit or the deadline.
+
+        The deadline is checked as each piece arrives, and silence is bounded by the connection
+        timeout, so a body trickling in is given up at most `timeout_s` after the deadline.
+        """
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise _too_large(name, int(declared), self.max_bytes)
+        received = 0
+        for chunk in response.iter_bytes():
+            received += len(chunk)
+            if received > self.max_bytes:
+                raise _too_large(name, received, self.max_bytes, at_least=True)
+            if time.monotonic() > deadline:
+                raise _late(name, self.limits.file_deadline_s, received)
+            write(chunk)
+        return received
 
     def pull_http_file(self, item: _Listed, allowed: frozenset[str] | None) -> None:
         report = self.check_name(item.name, is_bundle=False, allowed=allowed, source_uri=item.url)
@@ -478,6 +618,9 @@ class _Puller:
             return
         cached = self.unchanged(item.url, report)
         listed = item.sha256.lower() if item.sha256 else None
+        if item.size is not None and item.size > self.max_bytes:
+            self.refuse(item.name, item.url, _too_large(item.name, item.size, self.max_bytes))
+            return
         if listed and (
             (cached and cached.sha256 == listed)
             or self.landing.find(report.unit_code, report.period_code, listed)
@@ -515,9 +658,14 @@ class _Puller:
             )
 
     def download(self, item: _Listed, target: Path, headers: dict[str, str]) -> dict[str, Any]:
-        """Stream a file to `target`, checking Content-Length, listed size and listed sha256."""
+        """Stream a file to `target` within the deadline of one file and the size limit,
+        checking Content-Length, the listed size and sha256; a body that ends without a
+        declared length must at least be a whole zip (every report file is one)."""
+        deadline = self.file_deadline()
         last: Exception | None = None
+        attempts = 0
         for attempt in range(self.retries + 1):
+            attempts += 1
             received = 0
             expected: int | None = None
             try:
@@ -530,37 +678,52 @@ class _Puller:
                             request=response.request,
                             response=response,
                         )
-                        self._wait(attempt, item.url, last)
-                        continue
-                    if response.status_code != 200:
+                    elif response.status_code != 200:
                         raise _Refused(
                             f"Tệp {item.name!r}: máy chủ trả về HTTP {response.status_code}",
                             f"file {item.name!r}: server answered HTTP {response.status_code}",
                         )
-                    declared = response.headers.get("content-length")
-                    encoded = response.headers.get("content-encoding", "identity") != "identity"
-                    expected = int(declared) if declared and not encoded else None
-                    digest = hashlib.sha256()
-                    with target.open("wb") as handle:
-                        for chunk in response.iter_bytes(_CHUNK):
-                            handle.write(chunk)
-                            digest.update(chunk)
-                            received += len(chunk)
-                    if expected is not None and received != expected:
-                        raise _Truncated(received, expected)
-                    meta = {
-                        "etag": response.headers.get("etag"),
-                        "last_modified": response.headers.get("last-modified"),
-                    }
+                    else:
+                        declared = response.headers.get("content-length")
+                        encoded = response.headers.get("content-encoding", "identity") != "identity"
+                        expected = int(declared) if declared and not encoded else None
+                        digest = hashlib.sha256()
+                        with target.open("wb") as handle:
+
+                            def write(chunk: bytes, handle=handle, digest=digest) -> None:
+                                handle.write(chunk)
+                                digest.update(chunk)
+
+                            received = self._read_body(response, item.name, deadline, write)
+                        if expected is not None and received != expected:
+                            raise _Truncated(received, expected)
+                        unverifiable = expected is None and not (item.size or item.sha256)
+                        if unverifiable and not _whole_zip(target):
+                            raise _Truncated(received, None)
+                        _verify_listed(item, received, digest.hexdigest(), target)
+                        return {
+                            "etag": response.headers.get("etag"),
+                            "last_modified": response.headers.get("last-modified"),
+                        }
             except (httpx.TransportError, _Truncated) as exc:
-                target.unlink(missing_ok=True)
                 last = exc
                 if expected is not None and received != expected:
                     last = _Truncated(received, expected)
-                self._wait(attempt, item.url, last)
-                continue
-            _verify_listed(item, received, digest.hexdigest(), target)
-            return meta
+            except _Refused:
+                target.unlink(missing_ok=True)
+                raise
+            target.unlink(missing_ok=True)
+            if not self._wait(attempt, item.url, last, deadline):
+                break
+        if isinstance(last, _Truncated) and last.expected is None:
+            raise _Refused(
+                f"Tệp {item.name!r}: tải về dừng ở {last.received} byte khi máy chủ không báo độ "
+                "dài (Content-Length) và nội dung không phải một tệp zip/xlsx trọn vẹn: có thể "
+                "bị cắt ngang; sẽ tải lại ở lần sau",
+                f"file {item.name!r}: the download ended at {last.received} bytes with no "
+                "declared length (Content-Length) and is not a whole zip/xlsx file: probably "
+                "cut short; it is fetched again at the next pull",
+            )
         if isinstance(last, _Truncated):
             raise _Refused(
                 f"Tệp {item.name!r}: tải về không đầy đủ, nhận {last.received} byte, "
@@ -569,9 +732,53 @@ class _Puller:
                 f"expected {last.expected} (Content-Length)",
             )
         raise _Refused(
-            f"Tệp {item.name!r}: không tải được sau {self.retries + 1} lần thử: {last}",
-            f"file {item.name!r}: download failed after {self.retries + 1} attempts: {last}",
+            f"Tệp {item.name!r}: không tải được sau {attempts} lần thử: {_describe(last)}",
+            f"file {item.name!r}: download failed after {attempts} attempts: {_describe(last)}",
         )
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A listing as fetched: its HTTP status and body."""
+
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+def _whole_zip(path: Path) -> bool:
+    """Whether a file ends with a readable zip directory (a body cut short does not)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+    return True
+
+
+def _describe(error: Exception | None) -> str:
+    """A failed attempt in words, without Python's exception class names."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return str(error)
+    if isinstance(error, httpx.TimeoutException):
+        return "hết thời gian chờ / timed out"
+    if isinstance(error, httpx.ConnectError):
+        return "không kết nối được / connection refused or unreachable"
+    if isinstance(error, httpx.TransportError):
+        return f"kết nối bị ngắt / connection broken ({error})"
+    return str(error or "")
+
+
+def _late(name: str, seconds: float, received: int) -> _Refused:
+    return _Refused(
+        f"Tệp {name!r}: quá thời hạn {seconds:g} giây cho một tệp (TCD_PULL_FILE_DEADLINE_S) "
+        f"sau {received} byte; sẽ tải lại ở lần sau",
+        f"file {name!r}: past the deadline of {seconds:g} s for one file "
+        f"(TCD_PULL_FILE_DEADLINE_S) after {received} bytes; it is fetched again at the next pull",
+    )
 
 
 class _NotModified(Exception):
@@ -579,7 +786,7 @@ class _NotModified(Exception):
 
 
 class _Truncated(Exception):
-    def __init__(self, received: int, expected: int) -> None:
+    def __init__(self, received: int, expected: int | None) -> None:
         super().__init__(f"received {received} of {expected} bytes")
         self.received = received
         self.expected = expected
@@ -682,17 +889,49 @@ def _parse_html_listing(html: str, location: str) -> tuple[list[_Listed], list[s
 
 def _folder_signature(folder: Path) -> tuple[str, int]:
     """Changes whenever a file in the bundle folder is added, removed or rewritten; also the
-    newest modification time (ns) of a member, when the unit last wrote the bundle."""
+    newest modification time (ns) of a member, when the unit last wrote the bundle.
+
+    Raises UnsafeMember for a link in the folder (`bundle.bundle_members`)."""
     digest = hashlib.sha256()
     newest = 0
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            relative = path.relative_to(folder).as_posix()
-            digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-            if not any(is_ignorable(part) for part in Path(relative).parts):
-                newest = max(newest, stat.st_mtime_ns)
+    for relative, path in bundle_members(folder):
+        stat = path.lstat()
+        digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        newest = max(newest, stat.st_mtime_ns)
     return digest.hexdigest(), newest or folder.stat().st_mtime_ns
+
+
+def _max_bytes(limits: PullLimits) -> int:
+    if limits.max_bytes is not None:
+        return limits.max_bytes
+    from dagster_project.reports.readers import ParseLimits  # the parser's own limit
+
+    return ParseLimits().max_file_bytes
+
+
+def _unsafe(name: str, exc: UnsafeMember) -> _Refused:
+    where = exc.relative
+    return _Refused(
+        f"Tệp {name!r}: {where!r} là liên kết tượng trưng (symlink) hoặc không phải tệp thường; "
+        "chỉ đọc tệp thường nằm trong hộp thư",
+        f"file {name!r}: {where!r} is a symbolic link or not a regular file; only regular "
+        "files inside the inbox are read",
+        "DQ_UNSAFE_PATH",
+        value=where,
+        expected="tệp thường / a regular file",
+    )
+
+
+def _too_large(name: str, size: int, limit: int, *, at_least: bool = False) -> _Refused:
+    found_vi = f"ít nhất {size}" if at_least else str(size)
+    found_en = f"at least {size}" if at_least else str(size)
+    return _Refused(
+        f"Tệp {name!r}: {found_vi} byte, vượt giới hạn {limit} byte (TCD_PULL_MAX_BYTES)",
+        f"file {name!r}: {found_en} bytes, past the limit of {limit} bytes (TCD_PULL_MAX_BYTES)",
+        "DQ_FILE_TOO_LARGE",
+        value=str(size),
+        expected=f"<= {limit} bytes",
+    )
 
 
 def _from_ns(ns: int) -> datetime:

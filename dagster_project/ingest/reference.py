@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster_project.ingest.landing import write_atomically
+from dagster_project.ingest.refusals import ensure_refusals_file
 from dagster_project.ingest.registry import Registry
 
 
 def write_reference(registry: Registry, out_dir: Path) -> None:
     """Write reporting_units.parquet (one row per unit version) and reporting_unit_aliases.parquet.
+
+    Also an empty pull_refusals.parquet when no pull has written one yet (`ingest.refusals`).
 
     Each file is written under a temporary name and renamed, so dbt never reads half a file.
     """
@@ -48,3 +51,4 @@ def write_reference(registry: Registry, out_dir: Path) -> None:
         ("reporting_unit_aliases.parquet", aliases_table),
     ):
         write_atomically(out_dir / file_name, lambda handle, t=table: pq.write_table(t, handle))
+    ensure_refusals_file(out_dir)  # dbt's source of the pull's refusals, before any pull

@@ -2,17 +2,26 @@
 
 Parsed report sheets get warning checks: the parser has already quarantined bad reports, so a
 failure there means the parser let something through and must be fixed, but publishing the
-accepted reports is still right. Mart checks are blocking errors: the publish step sits
-downstream of the marts, so nothing reaches BI tools until every one of them passes.
+accepted reports is still right. Mart checks are blocking: the publish step sits downstream of
+the marts, so nothing reaches BI tools while one of them fails with severity ERROR.
+
+A failed mart check goes through the gate (``quality/gate.py``) first: when every failure traces
+to some report versions, they are quarantined (``DQ_GATE_GX``), the models downstream of the
+gate are rebuilt once and every mart check runs again. A check resolved that way reports its
+first failure with severity WARN (visible in the run, not blocking), naming the quarantined
+versions; one that cannot be traced, or still fails, stays an ERROR and stops the publish. A
+run in which every check passes costs what it did before the gate.
 """
 
 # No `from __future__ import annotations` here: Dagster inspects the check functions' `context`
 # annotation at definition time and needs the class itself, not its name as a string.
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from dagster_project.partitions import run_periods
 from dagster_project.quality.frames import (
@@ -22,8 +31,20 @@ from dagster_project.quality.frames import (
     read_mart,
     read_parsed_sheet,
 )
+from dagster_project.quality.gate import (
+    GATE_RULE_CODE,
+    GATE_SELECTOR,
+    ArrivalOrder,
+    GateTrace,
+    GateUnavailable,
+    decision_rows,
+    record_decisions,
+    trace_table,
+)
 from dagster_project.quality.suites import load_suite_dict, suite_tables
 from dagster_project.quality.validation import ValidationOutcome, validate_frame
+from dagster_project.resources.dbt_artifacts import run_target_path
+from dagster_project.resources.dbt_project import dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
 
 PARSED_ASSET = dg.AssetKey("parsed_reports")
@@ -151,6 +172,116 @@ def _mart_tables() -> list[tuple[str, str]]:
     return [(family, table) for family in MART_FAMILIES for table in suite_tables(family)]
 
 
+@dataclass
+class MartCheckRun:
+    """One mart table's check in one pass: its result and, when it failed, what it found."""
+
+    family: str
+    table: str
+    result: dg.AssetCheckResult
+    frame: object = None
+    """The validated frame (a pandas DataFrame), kept only when it failed, to trace it."""
+
+
+def _check_marts(
+    tables: list[tuple[str, str]], build_db: Path, docs_dir: Path | None, run_name: str
+) -> list[MartCheckRun]:
+    runs = []
+    for family, table in tables:
+        suite_name = f"{family}.{table}"
+        common = {
+            "key": mart_check_key(family, table),
+            "suite_name": suite_name,
+            "severity": MART_SEVERITY,
+        }
+        try:
+            frame = read_mart(build_db, table)
+        except TableMissing as error:
+            runs.append(MartCheckRun(family, table, missing_result(error, **common)))
+            continue
+        outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
+        kept = None if outcome.success else frame  # a passing table's frame is not kept
+        runs.append(MartCheckRun(family, table, outcome_result(outcome, **common), kept))
+    return runs
+
+
+def trace_failed_checks(runs: list[MartCheckRun], build_db: Path) -> GateTrace:
+    """Trace every failed mart check to report versions (see ``quality/gate.py``)."""
+    trace = GateTrace()
+    try:
+        order = ArrivalOrder.read(build_db)
+    except GateUnavailable as error:
+        trace.untraceable.append(str(error))
+        return trace
+    for run in runs:
+        if run.result.passed:
+            continue
+        name = mart_check_key(run.family, run.table).name
+        if run.frame is None:
+            trace.untraceable.append(f"{run.table}:{name}: {run.result.description}")
+            continue
+        outcome = validate_frame(f"{run.family}.{run.table}", run.frame, unexpected_rows=True)
+        traced, untraceable = trace_table(
+            f"{run.table}:{name}", run.table, run.frame, outcome.failed, order
+        )
+        trace.failures += traced
+        trace.untraceable += untraceable
+    return trace
+
+
+def gate_result(
+    first: dg.AssetCheckResult, second: dg.AssetCheckResult | None, trace: GateTrace
+) -> dg.AssetCheckResult:
+    """The result a failed check reports after the gate: WARN if resolved, else ERROR."""
+    resolved = second is not None and second.passed
+    key_name = f"{first.asset_key.path[-1]}:{first.check_name}"
+    quarantined = sorted(
+        {rid for f in trace.failures if f.check_name == key_name for rid in f.rows}
+    )
+    if resolved:
+        description = (
+            f"Failed, then resolved by the gate: {len(quarantined)} report version(s) "
+            f"quarantined ({GATE_RULE_CODE}), the rest published: {', '.join(quarantined)}"
+        )
+    elif second is not None:
+        description = (
+            f"Still fails after the gate quarantined {', '.join(trace.report_ids)}; publishing "
+            "stops and the previous published file stays in place."
+        )
+    else:
+        description = (
+            "Failed, and the gate could not trace every failure to some report versions; "
+            "publishing stops and the previous published file stays in place:\n" + trace.summary()
+        )
+    metadata = dict((second if second is not None else first).metadata)
+    metadata["first_pass"] = dg.MetadataValue.json(
+        {k: v.value for k, v in first.metadata.items() if k in ("failed_expectations", "rows")}
+    )
+    metadata["gate"] = dg.MetadataValue.md(trace.summary() or "no failure traced")
+    if quarantined:
+        metadata["quarantined_report_ids"] = dg.MetadataValue.json(quarantined)
+    return dg.AssetCheckResult(
+        asset_key=first.asset_key,
+        check_name=first.check_name,
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN if resolved else MART_SEVERITY,
+        metadata=metadata,
+        description=description,
+    )
+
+
+def rebuild_after_gate(dbt: DbtCliResource, home: Path, run_id: str) -> bool:
+    """Rebuild what the gate's decisions change (models, their tests); True when dbt passed."""
+    target_path = run_target_path(home, run_id).with_name(f"{run_id}-gate")
+    invocation = dbt.cli(
+        ["build", "--select", GATE_SELECTOR, "--exclude-resource-type", "unit_test"],
+        raise_on_error=False,
+        manifest=dbt_project.manifest_path,
+        target_path=target_path,
+    ).wait()
+    return invocation.is_successful()
+
+
 def _mart_checks() -> dg.AssetChecksDefinition:
     tables = _mart_tables()
     specs = [
@@ -160,7 +291,8 @@ def _mart_checks() -> dg.AssetChecksDefinition:
             blocking=True,
             description=(
                 f"Great Expectations suite expectations/{family}.json for {table}; "
-                "publishing waits until it passes."
+                "publishing waits until it passes, or until the gate quarantines the report "
+                "versions its failure traces to."
             ),
         )
         for family, table in tables
@@ -168,14 +300,49 @@ def _mart_checks() -> dg.AssetChecksDefinition:
 
     @dg.multi_asset_check(specs=specs, can_subset=True, name="gx_marts")
     def gx_marts(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
     ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
-        for family, table in tables:
-            if mart_check_key(family, table) in context.selected_asset_check_keys:
-                yield run_mart_check(
-                    family, table, settings.build_db, settings.gx_docs_dir, context.run.run_id
-                )
+        run_id = context.run.run_id
+        chosen = [
+            (family, table)
+            for family, table in tables
+            if mart_check_key(family, table) in context.selected_asset_check_keys
+        ]
+        first = _check_marts(chosen, settings.build_db, settings.gx_docs_dir, run_id)
+        if all(run.result.passed for run in first):
+            for run in first:
+                yield run.result
+            return
+        trace = trace_failed_checks(first, settings.build_db)
+        second: dict[tuple[str, str], dg.AssetCheckResult] = {}
+        if trace.resolvable:
+            order = ArrivalOrder.read(settings.build_db)
+            try:
+                record_decisions(settings.build_db, decision_rows(trace, order, run_id))
+            except GateUnavailable as error:
+                trace.untraceable.append(str(error))
+        if trace.resolvable:
+            context.log.warning(
+                f"Blocking checks failed; the gate quarantines {', '.join(trace.report_ids)} "
+                f"({GATE_RULE_CODE}) and rebuilds {GATE_SELECTOR}:\n{trace.summary()}"
+            )
+            warehouse.export_dbt_env()
+            if rebuild_after_gate(dbt, settings.home, run_id):
+                again = _check_marts(chosen, settings.build_db, settings.gx_docs_dir, run_id)
+                second = {(run.family, run.table): run.result for run in again}
+            else:
+                trace.untraceable.append(f"the rebuild after the gate ({GATE_SELECTOR}) failed")
+        else:
+            context.log.error(f"Blocking checks failed and cannot be isolated:\n{trace.summary()}")
+        for run in first:
+            after = second.get((run.family, run.table))
+            if run.result.passed and (after is None or after.passed):
+                yield after or run.result
+            elif run.result.passed:
+                yield gate_result(after, after, trace)
+            else:
+                yield gate_result(run.result, after, trace)
 
     return gx_marts
 

@@ -31,6 +31,8 @@ DOCS_SITE = "tcd_quality"
 BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+ROWS_RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE}
+"""Every unexpected row's frame index too: what the gate traces a failure with."""
 
 _DIGIT = re.compile(r"\d")
 
@@ -215,7 +217,12 @@ def _batch_definition(ctx: Any, asset_name: str) -> Any:
 
 
 def _run(
-    ctx: Any, suite_dict: dict[str, Any], df: pd.DataFrame, with_docs: bool, run_name: str | None
+    ctx: Any,
+    suite_dict: dict[str, Any],
+    df: pd.DataFrame,
+    with_docs: bool,
+    run_name: str | None,
+    result_format: Mapping[str, Any] = RESULT_FORMAT,
 ) -> Any:
     """Validate and return (validation result, docs file URL or None)."""
     import great_expectations as gx
@@ -227,7 +234,7 @@ def _run(
     suite = ExpectationSuite(**suite_dict)
     if not with_docs:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
-        return batch.validate(suite, result_format=RESULT_FORMAT), None
+        return batch.validate(suite, result_format=dict(result_format)), None
     suite = ctx.suites.add_or_update(suite)
     definition = ctx.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
@@ -237,7 +244,7 @@ def _run(
             name=name,
             validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
-            result_format=RESULT_FORMAT,
+            result_format=dict(result_format),
         )
     )
     run_id = RunIdentifier(run_name=run_name) if run_name else None
@@ -259,7 +266,7 @@ def _finding(expectation_result: Any) -> dict[str, Any]:
     # Table-level expectations list no unexpected values; the columns they miss are the sample.
     mismatched = (result.get("details") or {}).get("mismatched") or {}
     sample = result.get("partial_unexpected_list") or mismatched.get("missing") or []
-    return {
+    finding = {
         "expectation": config.type,
         "column": ", ".join(columns) if columns else None,
         "unexpected_count": result.get("unexpected_count"),
@@ -269,6 +276,9 @@ def _finding(expectation_result: Any) -> dict[str, Any]:
         "description": meta.get("description"),
         "error": error,
     }
+    if result.get("unexpected_index_list") is not None:  # asked for (unexpected_rows)
+        finding["unexpected_index_list"] = _json_safe(result["unexpected_index_list"])
+    return finding
 
 
 def validate_frame(
@@ -278,6 +288,7 @@ def validate_frame(
     docs_dir: Path | None = None,
     parameters: Mapping[str, Any] | None = None,
     run_name: str | None = None,
+    unexpected_rows: bool = False,
 ) -> ValidationOutcome:
     """Validate ``df`` against ``expectations/<suite_name>.json``.
 
@@ -285,6 +296,8 @@ def validate_frame(
     (``admissions.fct_admissions``). Value-set parameters default to the dbt seeds. With
     ``docs_dir`` the result is also rendered as Data Docs HTML there, as a validation named
     ``run_name`` (the Dagster run id), with every page loading its assets from the site itself.
+    ``unexpected_rows`` asks for the frame index of every unexpected row (``unexpected_index_list``
+    of each failed expectation), which the gate traces to report versions.
     """
     suite_dict = load_suite_dict(suite_name)
     suite_dict, skipped = resolve_parameters(
@@ -296,7 +309,12 @@ def validate_frame(
         ctx = _context(docs_dir)
         started_ns = time.time_ns()
         result, file_url = _run(
-            ctx, suite_dict, frame, with_docs=docs_dir is not None, run_name=run_name
+            ctx,
+            suite_dict,
+            frame,
+            with_docs=docs_dir is not None,
+            run_name=run_name,
+            result_format=ROWS_RESULT_FORMAT if unexpected_rows else RESULT_FORMAT,
         )
         if docs_dir is not None:
             localise_site(docs_dir, since_ns=started_ns)

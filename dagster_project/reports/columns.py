@@ -19,7 +19,13 @@ import pyarrow.compute as pc
 
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.reference import CodedDomain, ethnic_groups
-from dagster_project.reports.text import clean_text
+from dagster_project.reports.text import (
+    INVISIBLE_CLASS_RE2,
+    clean_text,
+    defuse_formula,
+    has_invisible,
+    is_formula,
+)
 from dagster_project.reports.values import (
     is_blank,
     normalise_tax_code,
@@ -29,7 +35,10 @@ from dagster_project.reports.values import (
 
 # Python's str.isspace() characters, spelled for RE2.
 _SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
-_CLEAN_TEXT = rf"^[^{_SPACE}]+(?: [^{_SPACE}]+)*$"
+# Clean text: no outer or double spaces, no invisible character, not beginning like a formula
+# (anything else goes to the Python path, which cleans it and says what it removed or defused).
+_WORD = rf"[^{_SPACE}{INVISIBLE_CLASS_RE2}]"
+_CLEAN_TEXT = rf"^[^=+@\-{_SPACE}{INVISIBLE_CLASS_RE2}]{_WORD}*(?: {_WORD}+)*$"
 
 
 class _Values(Sequence):
@@ -110,7 +119,7 @@ def _convert(
     column: Column,
     parse: Callable[[object], object],
     findings: list[Finding],
-    on_error: Callable[[int, object], Finding],
+    on_error: Callable[[int, object], Finding | list[Finding]],
     out_type: pa.DataType,
     required: str | None = None,
     fast: Callable[[pa.Array], pa.Array] | None = None,
@@ -160,7 +169,11 @@ def _convert(
         for position in column.positions(flagged):
             cell = values[codes[position]]
             if codes[position] in bad_set:
-                findings.append(on_error(int(position), cell))
+                found = on_error(int(position), cell)
+                if isinstance(found, list):
+                    findings.extend(found)
+                else:
+                    findings.append(found)
             else:
                 findings.append(
                     column.finding("DQ_REQUIRED_VALUE", int(position), expected=required)
@@ -240,20 +253,47 @@ def _tax_fast(dictionary: pa.Array) -> pa.Array:
     return pc.if_else(mask, dictionary, pa.scalar(None, pa.string()))
 
 
+def _hygiene(cell: object) -> bool:
+    """True when a text cell needs cleaning a reader should hear about (see ``text``)."""
+    return isinstance(cell, str) and (has_invisible(cell) or is_formula(clean_text(cell)))
+
+
 def texts(
     column: Column | None, count: int, findings: list[Finding], required: str | None = None
 ) -> pa.Array:
-    """Cleaned NFC text, each distinct value cleaned once."""
+    """Cleaned NFC text, each distinct value cleaned once. Hidden characters are removed and
+    formula text defused, each with a warning at the cell."""
     if column is None:
         return pa.nulls(count, pa.string())
+
+    def parse(cell: object) -> str | None:
+        if _hygiene(cell):
+            raise ValueError("text to clean")
+        return _text_value(cell) or None
+
+    def kept(cell: object) -> str | None:
+        return defuse_formula(_text_value(cell)) or None
+
+    def on_error(position: int, cell: object) -> list[Finding]:
+        text = _text_value(cell)
+        found = []
+        if isinstance(cell, str) and has_invisible(cell):
+            found.append(column.finding("DQ_TEXT_INVISIBLE", position, value=cell))
+        if is_formula(text):
+            found.append(column.finding("DQ_TEXT_FORMULA", position, value=text, detail=text[0]))
+        if required and not text:
+            found.append(column.finding("DQ_REQUIRED_VALUE", position, expected=required))
+        return found
+
     return _convert(
         column,
-        lambda cell: _text_value(cell) or None,
+        parse,
         findings,
-        lambda p, c: None,  # type: ignore[arg-type,return-value]
+        on_error,
         pa.string(),
         required,
         fast=_clean_fast,
+        keep_bad=kept,
     )
 
 
@@ -277,18 +317,15 @@ def dates(
     count: int,
     findings: list[Finding],
     required: str | None = None,
-    shown: str | None = None,
 ) -> pa.Array:
-    """Dates; ``shown`` replaces the cell in a finding when the value itself must not be echoed."""
+    """Dates; a finding on a personal column (birth date) is masked by ``make_finding``."""
     if column is None:
         return pa.nulls(count, pa.date32())
     return _convert(
         column,
         parse_date,
         findings,
-        lambda p, c: column.finding(
-            "DQ_DATE_FORMAT", p, value=c if shown is None else shown, expected="dd/mm/yyyy"
-        ),
+        lambda p, c: column.finding("DQ_DATE_FORMAT", p, value=c, expected="dd/mm/yyyy"),
         pa.date32(),
         required,
         fast=_dates_fast,
@@ -368,7 +405,14 @@ def ethnicities(column: Column | None, count: int, findings: list[Finding]) -> p
             "DQ_ETHNICITY_UNKNOWN", position, value=text, expected="54 dân tộc / 54 groups"
         )
 
-    return _convert(column, parse, findings, on_error, pa.string(), keep_bad=_text_value)
+    return _convert(
+        column,
+        parse,
+        findings,
+        on_error,
+        pa.string(),
+        keep_bad=lambda cell: defuse_formula(_text_value(cell)),
+    )
 
 
 def is_blank_mask(cells: Sequence[object]) -> np.ndarray:

@@ -2,13 +2,22 @@
 
 Severity comes from ``dbt/seeds/dq_rules.csv`` (one source of truth with the warehouse); this
 module only holds the message wording, Vietnamese first with the English beside it.
+
+``make_finding`` is the one place a cell's value becomes part of a finding, so it is also the one
+place that keeps personal data out of findings: a value from a column that may hold personal data
+(CCCD, name, birth date, by its header), a value shaped like a personal name, and any run of
+11-12 digits (a CCCD, also under a wrong header) are masked to their length and last two
+characters. A shown value also has its invisible characters spelled out (``<U+202E>``), formula
+text defused and its length capped, so a finding is safe to print, publish and export.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dagster_project.reports.reference import dq_rules
+from dagster_project.reports.reference import dq_rules, sheet_headers
+from dagster_project.reports.text import defuse_formula, visible
+from dagster_project.reports.values import looks_like_person_name, mask, mask_cccd_runs
 
 # rule_code -> (Vietnamese, English); placeholders: {value}, {expected}, {detail}
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -35,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "DQ_FILE_NAME": (
         "Tên tệp '{value}' không đúng mẫu {expected}.",
         "The file name '{value}' does not follow {expected}.",
+    ),
+    "DQ_PULL_FAILED": (
+        "Không lấy được '{value}' từ nơi nhận báo cáo ({detail}); lần lấy sau sẽ thử lại.",
+        "'{value}' could not be fetched from its location ({detail}); the next pull tries again.",
     ),
     "DQ_SHEET_MISSING": (
         "Thiếu trang '{expected}'. Thêm trang này theo mẫu báo cáo.",
@@ -136,6 +149,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Người được kết nạp mới {value} tuổi tại ngày kết nạp; phải đủ {detail} tuổi.",
         "The person was {value} years old at admission; at least {detail} is required.",
     ),
+    "DQ_TEXT_INVISIBLE": (
+        "Ô chứa ký tự ẩn (ký tự điều khiển, đảo chiều hoặc độ rộng 0) '{value}'; "
+        "đã bỏ các ký tự này. Kiểm tra lại nội dung ô.",
+        "The cell holds hidden characters (control, bidirectional or zero-width) '{value}'; "
+        "they were removed. Check the cell's text.",
+    ),
+    "DQ_TEXT_FORMULA": (
+        "Ô văn bản '{value}' bắt đầu như một công thức bảng tính; đã thêm dấu ' ở đầu để "
+        "không phần mềm nào tính nó. Bỏ ký tự {detail} ở đầu nếu không cần.",
+        "The text cell '{value}' begins like a spreadsheet formula; a leading ' was added so "
+        "that no software evaluates it. Remove the leading {detail} if it is not needed.",
+    ),
+    "DQ_DUPLICATE_TAXCODE": (
+        "Mã số thuế '{value}' đã có ở dòng {detail} với số liệu khác; mỗi đơn vị chỉ ghi một "
+        "dòng. Gộp hoặc sửa lại hai dòng.",
+        "Tax code '{value}' is already listed at row {detail} with different figures; list "
+        "each unit once. Merge or correct the two rows.",
+    ),
+    "DQ_PERIOD_NOT_BEGUN": (
+        "Kỳ báo cáo {value} chưa bắt đầu (bắt đầu ngày {expected}). Kiểm tra kỳ trong tên tệp "
+        "và tiêu đề.",
+        "The reporting period {value} has not begun (it starts on {expected}). Check the "
+        "period in the file name and title.",
+    ),
+    "DQ_DATE_IN_FUTURE": (
+        "Ngày {value} sau ngày hôm nay ({expected}); ngày đã xảy ra không thể ở tương lai.",
+        "Date {value} is after today ({expected}); a date that has happened cannot be in the "
+        "future.",
+    ),
+    "DQ_AGE_IMPLAUSIBLE": (
+        "Tuổi tại ngày kết nạp tính ra là {value}, quá {detail} tuổi; kiểm tra ngày sinh và "
+        "ngày kết nạp.",
+        "The age at admission works out as {value}, over {detail}; check the birth date and "
+        "admission date.",
+    ),
+    "DQ_PERSONAL_DATA_MISPLACED": (
+        "Cột này chứa {detail} ('{value}'), không phải {expected}; có thể tiêu đề cột bị đổi "
+        "chỗ. Trang không được đọc; sửa tiêu đề cột theo mẫu.",
+        "This column holds {detail} ('{value}'), not {expected}; the column headers may be "
+        "swapped. The sheet was not read; correct the headers as in the template.",
+    ),
 }
 
 
@@ -152,12 +206,32 @@ class Finding:
     message_en: str
 
 
-def _shown(value: object) -> str | None:
+# Fields that hold personal data (column_headers.yaml): their values are never shown as found.
+PERSONAL_FIELDS = frozenset({"cccd", "full_name", "birth_date"})
+# Rules whose value is computed (an age), not a cell of the personal column they point at.
+_COMPUTED_VALUE = frozenset({"DQ_AGE_UNDER_18", "DQ_AGE_IMPLAUSIBLE"})
+MAX_SHOWN = 200
+
+
+def is_personal_column(column_name: str | None) -> bool:
+    """True when a header names a field that holds personal data (CCCD, name, birth date)."""
+    if not column_name:
+        return False
+    return any(spec.match(column_name) in PERSONAL_FIELDS for spec in sheet_headers().values())
+
+
+def _safe(text: str) -> str:
+    text = defuse_formula(visible(text))
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 1]}…"
+
+
+def _shown(value: object, personal: bool = False) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if personal or looks_like_person_name(text):
+        text = mask(text)
+    return _safe(mask_cccd_runs(text))
 
 
 def make_finding(
@@ -172,7 +246,9 @@ def make_finding(
 ) -> Finding:
     """A finding whose messages say where (sheet, row, column) and what to do."""
     severity = dq_rules()[rule_code]["severity"]
-    shown = _shown(value)
+    shown = _shown(value, rule_code not in _COMPUTED_VALUE and is_personal_column(column_name))
+    column_name = _safe(column_name) if column_name else column_name
+    sheet = _safe(sheet) if sheet else sheet
     vi, en = MESSAGES[rule_code]
     fields = {
         "value": shown if shown is not None else "",

@@ -10,7 +10,12 @@ import pyarrow as pa
 
 from dagster_project.reports import schemas
 from dagster_project.reports.findings import Finding, make_finding
-from dagster_project.reports.periods import FILE_NAME_PATTERN, period_bounds
+from dagster_project.reports.periods import (
+    FILE_NAME_PATTERN,
+    period_bounds,
+    period_not_begun,
+    reporting_today,
+)
 from dagster_project.reports.readers import (
     SHEET_TITLES,
     ParseLimits,
@@ -132,6 +137,9 @@ def parse_report(
     try:
         start, end = period_bounds(meta.period_code)
         period = Period(meta.period_code, start, end)
+        not_begun = period_not_begun(meta.period_code, reporting_today())
+        if not_begun:
+            findings.append(not_begun)
     except ValueError:
         findings.append(
             make_finding("DQ_FILE_NAME", value=meta.file_name, expected=FILE_NAME_PATTERN)

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import python_calamine
 
+from dagster_project.ingest.bundle import UnsafeMember, bundle_members, read_member
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.text import compact_key, nfc
 
@@ -391,10 +392,11 @@ def _read_xlsx(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
 
 
 def _read_csv_folder(path: Path, limits: ParseLimits, book: RawWorkbook) -> None:
-    root = path.resolve()
-    files = sorted(
-        p for p in path.rglob("*") if p.suffix.lower() == ".csv" and not p.name.startswith("._")
-    )
+    try:  # the pull's own rule: a link anywhere in the folder refuses the bundle
+        members = bundle_members(path)
+    except UnsafeMember as exc:
+        raise Refused(make_finding("DQ_UNSAFE_PATH", value=exc.relative)) from exc
+    files = [file for _, file in members if file.suffix.lower() == ".csv"]
     if len(files) > limits.max_members:
         raise Refused(
             make_finding(
@@ -403,18 +405,13 @@ def _read_csv_folder(path: Path, limits: ParseLimits, book: RawWorkbook) -> None
         )
     total = 0
     for file in files:
-        resolved = file.resolve()
-        if not resolved.is_relative_to(root):
-            raise Refused(make_finding("DQ_UNSAFE_PATH", value=str(file.relative_to(path))))
-        if not resolved.is_file():
-            continue
-        size = resolved.stat().st_size
+        size = file.lstat().st_size
         total += size
         if total > limits.max_expanded_bytes:
             raise Refused(
                 make_finding("DQ_FILE_TOO_LARGE", value=file.name, detail=f"{total} bytes")
             )
-        _assign(book, file.stem, lambda f=resolved: _csv_sheet(f.stem, f.read_bytes(), limits))
+        _assign(book, file.stem, lambda f=file: _csv_sheet(f.stem, read_member(f), limits))
 
 
 def _read_csv_zip(

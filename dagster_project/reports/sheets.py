@@ -8,6 +8,17 @@ A sheet read as text from a workbook (``RawSheet.rendered``) is parsed as text o
 it uses could be a printed number, date or boolean that would parse differently from the same
 text (a CCCD number of 11 digits, a date in a text column, ...); otherwise ``NeedsTypedCells``
 sends it back for a typed read. Ordinary reports never take that detour.
+
+A total row is told by its meaning, not by how a name begins: its label cell (STT, the first
+column, or the sheet's name or label column) says "Tổng cộng", "Cộng", "Tổng số"... and nothing
+else but a count ("Tổng cộng: 4 người"); it holds no identity (no valid CCCD in KetNap, no valid
+tax code in ToChuc: a count written there is not one); and it closes the table (only total rows
+follow it). "Tổng công ty Phát điện 3" and a person named "Tống Công Thành" are data wherever
+they stand.
+
+Personal data under the wrong header (a column of CCCDs headed "Giới tính", people's names headed
+"Đơn vị công tác") refuses the sheet before any of its values is converted: none of them reaches
+Parquet, and the finding shows the value masked.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import pyarrow.compute as pc
 from dagster_project.reports import columns as conv
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.headers import HEAD_ROWS, HeaderLayout, locate_header
+from dagster_project.reports.periods import reporting_today
 from dagster_project.reports.readers import RawSheet
 from dagster_project.reports.reference import (
     coded_values,
@@ -33,10 +45,28 @@ from dagster_project.reports.reference import (
     rule_parameter,
     sheet_headers,
 )
-from dagster_project.reports.text import clean_text, label_key, word_key
-from dagster_project.reports.values import is_blank, normalise_cccd, parse_count
+from dagster_project.reports.text import (
+    clean_text,
+    defuse_formula,
+    fold,
+    has_invisible,
+    is_formula,
+    label_key,
+)
+from dagster_project.reports.values import (
+    is_blank,
+    looks_like_cccd,
+    looks_like_person_name,
+    normalise_cccd,
+    normalise_tax_code,
+    parse_count,
+)
 
-_TOTAL_KEYS = frozenset({"tong cong", "cong", "tong", "tong so", "cong chung", "tong cong chung"})
+# The label of a total row (folded): a total word alone, or followed by a count or a note.
+_TOTAL_LABEL = re.compile(
+    r"^(?:tong cong chung|tong cong|cong chung|tong so|tong|cong)"
+    r"(?:\s*[:.(\-–].*|\s+\d.*)?$"
+)
 REQUIRED = {
     "tong_hop": ("label", "value"),
     "ket_nap": ("cccd", "birth_date", "gender", "category", "tax_code", "admission_date"),
@@ -75,16 +105,27 @@ def _row_texts(rows: list[list[object]]) -> list[str]:
     return texts
 
 
-_TOTAL_INITIALS = frozenset("TtCc")
 _TOTAL_FIELDS = ("stt", "full_name", "label", "enterprise_name")
+# What a row of each sheet must hold to be about someone or something: a total row has none.
+_IDENTITY_FIELDS = ("cccd", "tax_code")
 
 
 def _is_total_cell(cell: object) -> bool:
-    # cheap filter first: the words start with T or C and are short
-    if not (isinstance(cell, str) and len(cell) < 40 and cell.lstrip()[:1] in _TOTAL_INITIALS):
+    """A label cell that says "Tổng cộng" (or "Cộng", "Tổng số"...) and nothing but a count."""
+    if not (isinstance(cell, str) and len(cell) < 60 and cell.lstrip()[:1] in "TtCc"):
         return False
-    key = word_key(cell)
-    return key in _TOTAL_KEYS or key.startswith("tong cong")
+    return _TOTAL_LABEL.match(fold(clean_text(cell))) is not None
+
+
+def _is_identity(field: str, cell: object) -> bool:
+    """True when the cell names someone or something: a CCCD, or a tax code (a count written
+    under it on a total row does not)."""
+    parse = normalise_cccd if field == "cccd" else normalise_tax_code
+    try:
+        parse(cell)
+    except ValueError:
+        return False
+    return True
 
 
 # A totals row closes the table; only the last few rows are checked for one.
@@ -92,7 +133,7 @@ _TOTAL_TAIL = 5
 
 
 def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
-    """Indexes of rows holding data: blank rows and a "Tổng cộng" row are not data."""
+    """Indexes of rows holding data: blank rows and the total rows closing the table are not."""
     first = layout.first_data_row
     height = sheet.height
     if first >= height:
@@ -107,16 +148,20 @@ def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
         if not blank.any():
             break
     kept = np.flatnonzero(~blank) + first
-    positions = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
-    tail_rows = [int(index) for index in kept[-_TOTAL_TAIL:]]
-    totals = [
-        index
-        for index in tail_rows
-        if any(_is_total_cell(sheet.cell(index, p)) for p in positions if p < len(sheet.columns))
-    ]
-    if totals:
-        kept = kept[~np.isin(kept, totals)]
-    return kept
+    width = len(sheet.columns)
+    labels = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
+    labels = [p for p in labels if p < width]
+    # KetNap names the person by CCCD; ToChuc the unit by tax code (KetNap's is the employer's).
+    identity = next((f for f in _IDENTITY_FIELDS if f in layout.columns), "")
+    identity_at = layout.columns[identity] if identity else width
+    totals = 0
+    for index in reversed(kept[-_TOTAL_TAIL:].tolist()):
+        if identity_at < width and _is_identity(identity, sheet.cell(index, identity_at)):
+            break
+        if not any(_is_total_cell(sheet.cell(index, p)) for p in labels):
+            break
+        totals += 1
+    return kept[: len(kept) - totals] if totals else kept
 
 
 def _layout(
@@ -266,6 +311,17 @@ def _python_cells(column: conv.Column) -> list:
     return cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
 
 
+def _text_hygiene(column: conv.Column, position: int, cell: object, text: str) -> list[Finding]:
+    """Warnings for a text cell kept after cleaning: hidden characters removed, formula text
+    defused (see ``text``)."""
+    found = []
+    if isinstance(cell, str) and has_invisible(cell):
+        found.append(column.finding("DQ_TEXT_INVISIBLE", position, value=cell))
+    if is_formula(text):
+        found.append(column.finding("DQ_TEXT_FORMULA", position, value=text, detail=text[0]))
+    return found
+
+
 def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
     """Summary rows: each label matched through the indicator catalogue, unknown labels kept."""
     result = SheetResult()
@@ -294,6 +350,8 @@ def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
         if not label_key(label):
             continue
         code = catalogue.match(label)
+        result.findings.extend(_text_hygiene(labels_column, position, label_cell, label))
+        label = defuse_formula(label)
         if code is None:
             result.findings.append(
                 labels_column.finding("DQ_UNKNOWN_INDICATOR", position, value=label)
@@ -384,13 +442,9 @@ def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa
         return keys.many([normalise_cccd(cell)])[0]
 
     def on_error(position: int, cell: object) -> Finding:
-        # The finding shows the length, not the number: a CCCD is personal data.
-        shown = "".join(ch for ch in str(cell) if ch.isdigit())
+        # make_finding masks it: the CCCD column holds personal data.
         return column.finding(
-            "DQ_CCCD_FORMAT",
-            position,
-            value=f"<{len(shown)} chữ số / digits>",
-            expected="12 chữ số / 12 digits",
+            "DQ_CCCD_FORMAT", position, value=cell, expected="12 chữ số / 12 digits"
         )
 
     def fast(_dictionary: pa.Array) -> pa.Array:
@@ -411,8 +465,106 @@ def _month_day(days: pa.Array) -> pa.Array:
     return pc.add(pc.multiply(pc.month(days), 100), pc.day(days))
 
 
+# KetNap's columns where people's names can land when "Họ và tên" swaps its header (any but
+# the identity ones): free text is stored as found, an unknown ethnic group too.
+_NAME_PRONE = (
+    "work_unit_name",
+    "decision_number",
+    "party_cell",
+    "ethnicity",
+    "gender",
+    "category",
+)
+# Distinct values looked at to tell a column of names; half of them looking like names is enough.
+_NAME_SAMPLE = 200
+
+
+def _first_cccd(column: conv.Column) -> int | None:
+    """Position of the first cell shaped like a CCCD, or None."""
+    values, _, dictionary = column.distinct()
+    if dictionary is not None and len(values) > 64 and pa.types.is_string(dictionary.type):
+        hits = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{11,12}$"), False)
+        indexes = np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist()
+    else:
+        indexes = [index for index, cell in enumerate(values) if looks_like_cccd(cell)]
+    if not indexes:
+        return None
+    return int(column.positions(indexes)[0])
+
+
+def _first_name_of_many(column: conv.Column) -> int | None:
+    """Position of the first personal name when most of the column's values look like names."""
+    values, _, _ = column.distinct()
+    texts = [
+        (index, cell)
+        for index, cell in enumerate(values[: _NAME_SAMPLE * 2])
+        if isinstance(cell, str) and cell.strip()
+    ][:_NAME_SAMPLE]
+    names = [index for index, cell in texts if looks_like_person_name(cell)]
+    if not names or len(names) * 2 < len(texts):
+        return None
+    return int(column.positions(names)[0])
+
+
+def _misplaced_personal_data(
+    columns: dict[str, conv.Column], name_prone: tuple[str, ...]
+) -> Finding | None:
+    """A finding when CCCDs or people's names sit under another column's header."""
+    for name, column in columns.items():
+        if name in _IDENTITY_FIELDS:
+            continue
+        position = _first_cccd(column)
+        what = "số CCCD / CCCD numbers"
+        if position is None and name in name_prone:
+            position = _first_name_of_many(column)
+            what = "họ tên người / people's names"
+        if position is not None:
+            cell = column.cells[position]
+            return column.finding(
+                "DQ_PERSONAL_DATA_MISPLACED",
+                position,
+                value=cell.as_py() if isinstance(cell, pa.Scalar) else cell,
+                expected=f"'{column.name}'",
+                detail=what,
+            )
+    return None
+
+
+def _refuse_misplaced(
+    columns: dict[str, conv.Column], name_prone: tuple[str, ...], result: SheetResult
+) -> bool:
+    finding = _misplaced_personal_data(columns, name_prone)
+    if finding is None:
+        return False
+    result.findings.append(finding)
+    result.refused = True
+    return True
+
+
+def _future(
+    column: conv.Column | None, values: pa.Array, today: date, findings: list[Finding]
+) -> None:
+    """An error at each date after today: an admission or a founding cannot lie ahead."""
+    if column is None:
+        return
+    late = pc.fill_null(pc.greater(values, pa.scalar(today, pa.date32())), False)
+    for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+        findings.append(
+            column.finding(
+                "DQ_DATE_IN_FUTURE",
+                position,
+                value=values[position].as_py().strftime("%d/%m/%Y"),
+                expected=f"{today:%d/%m/%Y}",
+            )
+        )
+
+
 def parse_ket_nap(
-    sheet: RawSheet, period: Period | None, pseudonym_key: bytes, max_rows: int
+    sheet: RawSheet,
+    period: Period | None,
+    pseudonym_key: bytes,
+    max_rows: int,
+    today: date | None = None,
 ) -> SheetResult:
     """Admissions, pseudonymised: name dropped, CCCD keyed, birth date reduced to a year."""
     result = SheetResult()
@@ -421,6 +573,9 @@ def parse_ket_nap(
         return result
     layout, kept = found
     columns, row_numbers = _columns(sheet, layout, kept)
+    if _refuse_misplaced(columns, _NAME_PRONE, result):
+        return result
+    today = today or reporting_today()
     findings = result.findings
     count = len(kept)
     domains = coded_values()
@@ -428,14 +583,8 @@ def parse_ket_nap(
 
     keys = _member_keys(columns["cccd"], pseudonym_key, findings)
     birth_column = columns["birth_date"]
-    # Birth-date findings must not echo the date: report the cell without its value.
-    births = conv.dates(
-        birth_column,
-        count,
-        findings,
-        required="ngày sinh dd/mm/yyyy / birth date",
-        shown="<ẩn / hidden>",
-    )
+    # Birth-date findings are masked by make_finding: the column holds personal data.
+    births = conv.dates(birth_column, count, findings, required="ngày sinh dd/mm/yyyy / birth date")
     admissions = conv.dates(
         columns["admission_date"], count, findings, required="ngày kết nạp / admission date"
     )
@@ -456,6 +605,24 @@ def parse_ket_nap(
     ).cast(pa.int32())
     min_age = int(rule_parameter("DQ_AGE_UNDER_18", "min_age"))
     under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
+    # The mart checks both the age at admission and the difference of the years against the
+    # same bound (expectations: age_at_admission, age_in_admission_year): refuse either here.
+    max_age = int(rule_parameter("DQ_AGE_IMPLAUSIBLE", "max_age"))
+    year_gap = pc.subtract(pc.year(admissions), pc.year(births))
+    too_old = pc.fill_null(
+        pc.or_(pc.greater(ages, max_age), pc.greater(year_gap, max_age)), False
+    ).to_numpy(zero_copy_only=False)
+    for position in np.flatnonzero(too_old).tolist():
+        findings.append(
+            birth_column.finding(
+                "DQ_AGE_IMPLAUSIBLE",
+                position,
+                value=ages[position].as_py(),
+                expected=f"<= {max_age}",
+                detail=str(max_age),
+            )
+        )
+    _future(columns["admission_date"], admissions, today, findings)
     outside = np.zeros(count, dtype=bool)
     if period:
         outside = pc.fill_null(
@@ -507,7 +674,39 @@ def parse_ket_nap(
     return result
 
 
-def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> SheetResult:
+def _duplicate_tax_codes(result: SheetResult, tax_column: conv.Column | None) -> None:
+    """An error at each later row listing a tax code again with different figures: one unit,
+    one row; identical repeats are left to the warehouse's warning (GX_DUPLICATE_ENTERPRISE)."""
+    taxes = result.columns["tax_code"]
+    if tax_column is None or len(taxes) < 2:
+        return
+    counts = pc.value_counts(taxes)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    repeated = repeated.drop_null()
+    if not len(repeated):
+        return
+    table = pa.table({k: v for k, v in result.columns.items() if k != "sheet"})
+    positions = np.flatnonzero(
+        pc.fill_null(pc.is_in(taxes, value_set=repeated), False).to_numpy(zero_copy_only=False)
+    ).tolist()
+    rows = table.take(pa.array(positions, pa.int64())).to_pylist()
+    first: dict[str, tuple[int, dict]] = {}
+    for position, row in zip(positions, rows, strict=True):
+        number = row.pop("row_number")
+        code = row["tax_code"]
+        if code not in first:
+            first[code] = (number, row)
+        elif first[code][1] != row:
+            result.findings.append(
+                tax_column.finding(
+                    "DQ_DUPLICATE_TAXCODE", position, value=code, detail=str(first[code][0])
+                )
+            )
+
+
+def parse_to_chuc(
+    sheet: RawSheet, period: Period | None, max_rows: int, today: date | None = None
+) -> SheetResult:
     """Units and enterprises at period end, with their party, union and youth organisations."""
     result = SheetResult()
     found = _layout(sheet, "to_chuc", result, max_rows)
@@ -515,6 +714,9 @@ def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> Shee
         return result
     layout, kept = found
     columns, row_numbers = _columns(sheet, layout, kept)
+    if _refuse_misplaced(columns, (), result):
+        return result
+    today = today or reporting_today()
     findings = result.findings
     count = len(kept)
     domains = coded_values()
@@ -523,6 +725,8 @@ def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> Shee
         name: conv.dates(get(name), count, findings)
         for name in ("party_org_founded_date", "union_founded_date", "youth_org_founded_date")
     }
+    for name, values in founded.items():
+        _future(columns.get(name), values, today, findings)
     if period:
         for name, values in founded.items():
             column = columns.get(name)
@@ -567,4 +771,5 @@ def parse_to_chuc(sheet: RawSheet, period: Period | None, max_rows: int) -> Shee
         "youth_org_founded_date": founded["youth_org_founded_date"],
         "youth_members": conv.counts(get("youth_members"), count, findings),
     }
+    _duplicate_tax_codes(result, get("tax_code"))
     return result

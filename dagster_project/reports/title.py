@@ -1,5 +1,8 @@
 """The title rows of a report ("ĐẢNG BỘ THỊ XÃ SA PA", "BÁO CÁO ... 6 THÁNG ĐẦU NĂM 2024"),
-checked against the unit and period of the file name."""
+checked against the unit and period of the file name.
+
+The unit as written is stored with the report (``title_unit``): it is cleaned like every cell
+(``text.clean_text``) and defused if it begins like a formula, as any published text is."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from dagster_project.reports.findings import Finding, make_finding
-from dagster_project.reports.text import word_key
+from dagster_project.reports.text import defuse_formula, word_key
 
 _HALF = re.compile(r"\b(?:6|sau) thang (dau|cuoi) nam (\d{4})\b")
 _YEAR = re.compile(r"\bnam (\d{4})\b")
@@ -92,4 +95,4 @@ def check_title(
                 "DQ_TITLE_PERIOD_MISMATCH", sheet=sheet, value=period, expected=period_code
             )
         )
-    return Title(unit, period), findings
+    return Title(defuse_formula(unit) if unit else unit, period), findings

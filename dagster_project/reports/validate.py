@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.console_text import plain
+from dagster_project.ingest.bundle import UnsafeMember, bundle_members, read_member
 from dagster_project.ingest.name_check import check_report_name
 from dagster_project.ingest.naming import ReportNameError
 from dagster_project.ingest.registry import Registry
@@ -28,9 +29,13 @@ from dagster_project.reports.rules import (
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(str(file.relative_to(path)).encode())
-            digest.update(file.read_bytes())
+        try:  # a link in the folder is never read: the parser refuses the bundle for it
+            members = bundle_members(path)
+        except UnsafeMember:
+            members = []
+        for relative, file in members:
+            digest.update(relative.encode())
+            digest.update(read_member(file))
         return digest.hexdigest()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -122,6 +127,7 @@ def validate_files(
             table.add_column(header, overflow="fold")
         for row in rows:
             colour = "red" if row["severity"] == "error" else "yellow"
+            # Text from a report is never console markup ("[/] ... [bold]" in a label).
             table.add_row(
                 f"[{colour}]{plain(row['severity'])}[/{colour}] {plain(row['rule_code'])}",
                 plain(row["sheet"] or ""),

@@ -183,3 +183,76 @@ def normalise_tax_code(value: object) -> str:
         raise ValueError("not a tax code")
     main, branch = match.groups()
     return f"{main}-{branch}" if branch else main
+
+
+# Personal data in a place it should not be. A CCCD written anywhere but its own column, or
+# people's names under a header that says something else (swapped headers), must neither reach
+# Parquet nor be echoed in a finding: these tests tell such values by their shape.
+
+_CCCD_TEXT = re.compile(r"^\d{11,12}$")
+_CCCD_RUN = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
+# Common Vietnamese family names, folded (no diacritics, lower case): well over 90% of people.
+_SURNAME_LIST = """
+    au bach be bui cao chau chu chung cu dam dang dao diep dieu dinh doan do duong giang giap
+    ha han hau ho hoa hoang hua huynh khong khuc kieu kim la lac lai lam lang le lieu lo
+    luc luong lu luu ly ma mac mai mong ninh nong ngo nghiem nguyen ong phan pham phung quach
+    quan sung ta tang thach thai than thieu tieu to tong tran trieu trinh truong u ung van vi
+    vu vo vuong yen
+"""
+_SURNAMES = frozenset(_SURNAME_LIST.split())
+# Words of organisations, lower case with their diacritics (folding would confuse "Trường",
+# a school, with "Trương", a family name): a text holding one names a unit, not a person.
+_ORGANISATION_WORDS = re.compile(
+    r"(?<!\w)(?:công ty|tnhh|mtv|cổ phần|chi nhánh|doanh nghiệp|hợp tác xã|kinh doanh|"
+    r"[ủu]ỷ? ?ban|ubnd|bệnh viện|trường|phòng|sở|cục|viện|trung tâm|tập đoàn|ngân hàng|"
+    r"xí nghiệp|nhà máy|điện lực|đảng|chi bộ|hội|xã|phường|huyện|quận|tỉnh|thành phố|"
+    r"thị trấn|văn phòng|cửa hàng|jsc|ltd|co\.?|company|group)(?!\w)"
+)
+_NAME_WORD = re.compile(r"^[^\W\d_]+$")
+
+
+def looks_like_cccd(value: object) -> bool:
+    """A 12-digit citizen id, or one that lost its leading zero (11 digits) as a number cell or
+    as the text a number cell is read as."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+            return False
+        value = int(value)
+    if isinstance(value, int):
+        return 10**10 <= value < 10**12
+    if isinstance(value, str):
+        return _CCCD_TEXT.match(value.translate(_SPACE_CHARS).replace(".", "")) is not None
+    return False
+
+
+def looks_like_person_name(value: object) -> bool:
+    """A personal name: 2-5 capitalised words of letters, a common family name first, and no
+    word of an organisation ("Nguyễn Thị Hoa" yes; "Công ty TNHH Hoa Mai", "Trường THPT số 1",
+    "Hộ kinh doanh Trịnh Ngọc Ly" no)."""
+    from dagster_project.reports.text import clean_text, fold
+
+    if not isinstance(value, str):
+        return False
+    words = clean_text(value).split(" ")
+    if not 2 <= len(words) <= 5 or not all(_NAME_WORD.match(word) for word in words):
+        return False
+    upper = all(word.isupper() for word in words)
+    if not upper and not all(word[0].isupper() and word[1:] == word[1:].lower() for word in words):
+        return False
+    if fold(words[0]) not in _SURNAMES:
+        return False
+    return _ORGANISATION_WORDS.search(" ".join(words).casefold()) is None
+
+
+def mask(text: str) -> str:
+    """Personal data shown without giving it away: the length and the last two characters."""
+    if len(text) <= 2:
+        return "*" * len(text)
+    return "*" * (len(text) - 2) + text[-2:]
+
+
+def mask_cccd_runs(text: str) -> str:
+    """Every run of 11-12 digits (a CCCD, with or without its leading zero) masked."""
+    return _CCCD_RUN.sub(lambda match: mask(match[0]), text)

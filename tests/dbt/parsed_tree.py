@@ -16,6 +16,8 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.ingest.refusals import ensure_refusals_file
+
 REPORT_COLUMNS: dict[str, str] = {
     "report_id": "VARCHAR",
     "unit_code": "VARCHAR",
@@ -263,9 +265,10 @@ def write_schema_folder(home: Path) -> None:
 def write_reference(
     home: Path, units: Sequence[dict[str, Any]], aliases: Sequence[dict[str, Any]]
 ) -> None:
-    """The registry Parquet files dbt reads under reference/."""
+    """The registry Parquet files dbt reads under reference/, and the pull's (empty) refusals."""
     write_parquet(home / "reference" / "reporting_units.parquet", UNIT_COLUMNS, units)
     write_parquet(home / "reference" / "reporting_unit_aliases.parquet", ALIAS_COLUMNS, aliases)
+    ensure_refusals_file(home / "reference")
 
 
 def _mid_period(period_code: str) -> dt.date:

@@ -27,28 +27,51 @@ CASES = all_cases()
 SOURCES = sorted(SAMPLE_REPORTS.glob("*/*.xlsx"))
 
 
-def _source_for(index: int) -> Path:
-    assert index < len(SOURCES), (
-        f"the corpus has more cases than the sample has workbooks ({len(SOURCES)})"
-    )
-    return SOURCES[index]
+def slots(cases: list[HostileCase]) -> list[tuple[int, int]]:
+    """(batch, source index) for each case: as many cases as the sample has workbooks per batch.
+
+    Cases of one batch share one inbox, so each needs a unit and period of its own. Accepted
+    cases come first; a second batch reuses only the sources of refused first-batch cases, so
+    every refused case still finds its unit and period published as the demo left it.
+    """
+    accepted = sum(1 for case in cases if case.accepted)
+    assert all(case.accepted for case in cases[:accepted]), "accepted cases must come first"
+    size = len(SOURCES)
+    assigned = []
+    for index in range(len(cases)):
+        batch, offset = divmod(index, size)
+        assigned.append((batch, offset if batch == 0 else accepted + (batch - 1) * size + offset))
+    assert all(source < size for _, source in assigned), "the corpus outgrew the sample"
+    return assigned
+
+
+def ordered(cases: list[HostileCase]) -> list[HostileCase]:
+    return [case for case in cases if case.accepted] + [c for c in cases if not c.accepted]
 
 
 @dataclass
 class Built:
     files: dict[str, Path]
     """Case name -> the hostile file or folder it wrote."""
+    batches: list[list[str]]
+    """Case names by batch: one inbox each."""
 
 
 def build_corpus(root: Path, cases: list[HostileCase]) -> Built:
+    cases = ordered(cases)
     files: dict[str, Path] = {}
-    for index, case in enumerate(cases):
+    batches: list[list[str]] = []
+    for index, (case, (batch, source)) in enumerate(zip(cases, slots(cases), strict=True)):
         folder = root / f"{index:03d}"
         folder.mkdir(parents=True)
-        files[case.name] = case.build(_source_for(index), folder)
-    names = [path.name for path in files.values()]
-    assert len(set(names)) == len(names), f"two cases wrote the same file name: {names}"
-    return Built(files)
+        files[case.name] = case.build(SOURCES[source], folder)
+        while len(batches) <= batch:
+            batches.append([])
+        batches[batch].append(case.name)
+    for names in batches:
+        written = [files[name].name for name in names]
+        assert len(set(written)) == len(written), f"two cases wrote the same file name: {written}"
+    return Built(files, batches)
 
 
 def run_measured(args: list[str]) -> tuple[str, str, int]:
@@ -93,6 +116,16 @@ def test_validate_refuses_or_reads_it_clearly(case: HostileCase, validated) -> N
             assert message and "Error" not in message.split()[0], finding
 
 
+def test_no_finding_of_any_case_echoes_a_cccd(validated) -> None:
+    """Whatever a case puts where, a finding shows a CCCD-shaped value only masked."""
+    _, by_file, _ = validated
+    cccd = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
+    for entry in by_file.values():
+        for finding in entry["findings"]:
+            for key in ("value", "message_vi", "message_en"):
+                assert not cccd.search(finding[key] or ""), (entry["file"], finding)
+
+
 def test_the_corpus_is_as_large_as_promised() -> None:
     assert len(CASES) >= 40
 
@@ -114,13 +147,23 @@ def corpus_load(
     }
     loading = [case for case in CASES if case.loads]
     built = build_corpus(tmp_path_factory.mktemp("corpus_build"), loading)
-    inbox = tmp_path_factory.mktemp("corpus_inbox")
-    for path in built.files.values():
-        if path.is_dir():
-            shutil.copytree(path, inbox / path.name, symlinks=True)
-        else:
-            shutil.copy2(path, inbox / path.name, follow_symlinks=False)
-    run = run_load(home, "--demo-key", "--inbox", str(inbox))
+    outputs = []
+    for batch, names in enumerate(built.batches):
+        inbox = tmp_path_factory.mktemp(f"corpus_inbox_{batch}")
+        for name in names:
+            path = built.files[name]
+            if path.is_dir():
+                shutil.copytree(path, inbox / path.name, symlinks=True)
+            else:
+                shutil.copy2(path, inbox / path.name, follow_symlinks=False)
+        run = run_load(home, "--demo-key", "--inbox", str(inbox))
+        outputs.append(run)
+    run = LoadRun(
+        home,
+        max(r.returncode for r in outputs),
+        "".join(r.stdout for r in outputs),
+        "".join(r.stderr for r in outputs),
+    )
     return built, run, published_before
 
 
@@ -178,3 +221,14 @@ def test_no_published_text_carries_control_characters_or_formulas(corpus_load) -
             if UNSAFE_TEXT.search(value) or value.startswith(FORMULA_START):
                 bad.append((table, column, value[:80]))
     assert not bad, bad[:20]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.loads and c.expected_exit == 2], ids=lambda case: case.name
+)
+def test_each_name_the_pull_refuses_is_in_the_load_summary(case: HostileCase, corpus_load) -> None:
+    """A file refused for its name is never landed: the load's summary still names it."""
+    built, run, _ = corpus_load
+    squeeze = str.maketrans("", "", " \n│")  # the summary's table wraps long cells
+    assert built.files[case.name].name.translate(squeeze) in run.stdout.translate(squeeze)

@@ -46,6 +46,7 @@ def test_reference_files_are_replaced_without_leftover_temp_files(tmp_path: Path
     write_reference(load_registry(), tmp_path)
     write_reference(load_registry(), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "pull_refusals.parquet",
         "reporting_unit_aliases.parquet",
         "reporting_units.parquet",
     ]

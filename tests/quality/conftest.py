@@ -39,6 +39,7 @@ DQ_RULES = """rule_code,severity,checked_by,parameters,description_vi,descriptio
 DQ_SUMMARY_DETAIL,error,warehouse,,Số tổng hợp khớp số chi tiết,Summary equals detail
 DQ_LATE_REPORT,warning,warehouse,,Báo cáo muộn,Late report
 DQ_AGE_UNDER_18,error,parser,min_age=18,Chưa đủ 18 tuổi,Under 18
+DQ_AGE_IMPLAUSIBLE,error,parser,max_age=100,Tuổi quá lớn,Implausible age
 """
 
 

@@ -1,10 +1,12 @@
--- DQ_DUPLICATE_PERSON: one person (member_key) is admitted once across all units and periods.
--- A version's admissions are compared with the earlier rows of the same version and with the
--- accepted admissions of OTHER units and periods: of each other unit and period, the newest
--- version no other blocking rule refused (the one that is or would be published). A
--- resubmission of the same unit and period repeats its people naturally, and a refused or
--- superseded version is not an admission on record. Reports are ordered by period, then
--- arrival; the later report gets the error and the message names the earlier one.
+-- DQ_DUPLICATE_PERSON: one person (member_key) is admitted once across all units and periods,
+-- whichever order the reports arrive in. A second row of one version is flagged. Across units
+-- and periods, the person belongs to the unit and period that listed them first by arrival
+-- (received_at, then version, then report_id), among the versions no other blocking rule
+-- refused, provided its standing version (the newest such) still lists them: a resubmission
+-- that drops a person gives them up. Every version of another unit or period that lists the
+-- person and arrived after that first listing gets the error naming it. So an accepted report
+-- is never taken back out by a later one, whatever period the later one covers; a resubmission
+-- of the same unit and period repeats its people naturally.
 {%- set other_blocking_rules = [
     'int_findings__part_le_whole',
     'int_findings__summary_detail',
@@ -47,27 +49,73 @@ refused_by_other_rules as (
     where coalesce(rules.severity, 'error') = 'error'
 ),
 
--- Versions acceptable on every rule but this one; the newest per unit and period stands.
-accepted_versions as (
+-- Versions acceptable on every rule but this one, and the standing one per unit and period.
+candidate_versions as (
     select
         report_id,
+        unit_code,
+        period_code,
+        received_at,
+        version,
         row_number() over (
             partition by unit_code, period_code
             order by version desc, received_at desc
-        ) as acceptance_rank
+        ) = 1 as is_standing
     from versions
     where
         coalesce(parser_error_count, 0) = 0
         and report_id not in (select refused_by_other_rules.report_id from refused_by_other_rules)
 ),
 
-accepted_admissions as (
-    select admissions.*
+candidate_admissions as (
+    select
+        admissions.member_key,
+        admissions.report_id,
+        admissions.row_number,
+        admissions.unit_code,
+        admissions.period_code,
+        admissions.received_at,
+        candidate_versions.version,
+        candidate_versions.is_standing
     from admissions
-    inner join accepted_versions
+    inner join candidate_versions
+        on admissions.report_id = candidate_versions.report_id
+),
+
+-- Units and periods whose standing version lists the person.
+holders as (
+    select distinct
+        member_key,
+        unit_code,
+        period_code
+    from candidate_admissions
+    where is_standing
+),
+
+-- The first listing of the person by arrival, among the holders' versions.
+owners as (
+    select
+        candidate_admissions.member_key,
+        candidate_admissions.unit_code,
+        candidate_admissions.period_code,
+        candidate_admissions.report_id,
+        candidate_admissions.row_number,
+        candidate_admissions.received_at,
+        candidate_admissions.version
+    from candidate_admissions
+    inner join holders
         on
-            admissions.report_id = accepted_versions.report_id
-            and accepted_versions.acceptance_rank = 1
+            candidate_admissions.member_key = holders.member_key
+            and candidate_admissions.unit_code = holders.unit_code
+            and candidate_admissions.period_code = holders.period_code
+    qualify row_number() over (
+        partition by candidate_admissions.member_key
+        order by
+            candidate_admissions.received_at,
+            candidate_admissions.version,
+            candidate_admissions.report_id,
+            candidate_admissions.row_number
+    ) = 1
 ),
 
 within_report as (
@@ -77,7 +125,6 @@ within_report as (
         period_code,
         sheet,
         row_number,
-        member_key,
         report_id as other_report_id,
         min(row_number) over (partition by report_id, member_key) as first_row_number,
         row_number() over (partition by report_id, member_key order by row_number) as occurrence
@@ -86,38 +133,37 @@ within_report as (
 
 across_reports as (
     select
-        later.report_id,
-        later.unit_code,
-        later.period_code,
-        later.sheet,
-        later.row_number,
-        later.member_key,
-        earlier.report_id as other_report_id,
-        earlier.row_number as other_row_number,
+        admissions.report_id,
+        admissions.unit_code,
+        admissions.period_code,
+        admissions.sheet,
+        admissions.row_number,
+        owners.report_id as other_report_id,
+        owners.row_number as other_row_number,
         row_number() over (
-            partition by later.report_id, later.row_number
-            order by earlier.period_index, earlier.received_at, earlier.report_id
-        ) as match_rank
-    from admissions as later
-    inner join accepted_admissions as earlier
+            partition by admissions.report_id, admissions.member_key
+            order by admissions.row_number
+        ) as occurrence
+    from admissions
+    inner join versions
+        on admissions.report_id = versions.report_id
+    inner join owners
         on
-            later.member_key = earlier.member_key
+            admissions.member_key = owners.member_key
             and not (
-                later.unit_code = earlier.unit_code and later.period_code = earlier.period_code
+                admissions.unit_code = owners.unit_code
+                and admissions.period_code = owners.period_code
             )
+    -- Versions that arrived before the first listing are refused or superseded already.
+    where
+        admissions.received_at > owners.received_at
+        or (
+            admissions.received_at = owners.received_at
             and (
-                later.period_index > earlier.period_index
-                or (
-                    later.period_index = earlier.period_index
-                    and (
-                        later.received_at > earlier.received_at
-                        or (
-                            later.received_at = earlier.received_at
-                            and later.report_id > earlier.report_id
-                        )
-                    )
-                )
+                versions.version > owners.version
+                or (versions.version = owners.version and admissions.report_id > owners.report_id)
             )
+        )
 ),
 
 duplicates as (
@@ -141,7 +187,7 @@ duplicates as (
         other_report_id,
         other_row_number
     from across_reports
-    where match_rank = 1
+    where occurrence = 1
 ),
 
 final as (

@@ -14,10 +14,32 @@ warning_findings as (
     {{ warehouse_rule_findings(warning_rule_models, 'warning') }}
 ),
 
+-- Files the pull refused: no report version, so no report_id; the name gives unit and period.
+pull_refusals as (
+    select
+        cast(null as varchar) as report_id,
+        unit_code,
+        period_code,
+        rule_code,
+        'error' as severity,
+        'parser' as checked_by,
+        cast(null as varchar) as sheet,
+        cast(null as integer) as row_number,
+        cast(null as varchar) as column_name,
+        value,
+        expected,
+        message_vi,
+        message_en,
+        file_name
+    from {{ ref('stg_pull__refusals') }}
+),
+
 unioned as (
     select * from blocking_findings
     union all
     select * from warning_findings
+    union all
+    select * from pull_refusals
 ),
 
 numbered as (
