@@ -6,8 +6,14 @@ that `tcd --help` and `tcd validate` answer at once.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
+import traceback
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +21,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.settings import Settings, load_settings
+from dagster_project.console_text import (
+    disk_error,
+    disk_full_path,
+    disk_full_sentence,
+    error_texts,
+    failure_sentence,
+    plain,
+    without_class_name,
+)
+from dagster_project.settings import Settings, load_settings, lock_wait_seconds, min_free_bytes
 
 app = typer.Typer(
     name="tcd",
@@ -37,8 +52,170 @@ HomeOption = Annotated[
 ]
 
 
+WaitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait when another load or backfill is running on the same home "
+        "(env TCD_LOCK_WAIT_SECONDS, default 3600); 0: stop at once and say so.",
+        show_default=False,
+    ),
+]
+HOME_TAG = "tcd/home"
+"""Run tag naming the home a run of `tcd load` or `tcd backfill` wrote to."""
+LOGS_KEPT = 30
+"""Error logs of `tcd load` / `tcd backfill` kept under `<home>/logs` (one per command run)."""
+ABANDONED_STATUSES = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+_entry_args: list[str] | None = None
+"""The command line `tcd` was started with (set by `main`), to run the work as a child."""
+
+
 class CliError(Exception):
     """A failure the user can act on: printed as a sentence, never as a traceback."""
+
+
+@contextlib.contextmanager
+def _writing(path: Path, doing: str) -> Iterator[None]:
+    """A write the disk refuses (full, quota, file size limit) becomes one sentence naming it."""
+    try:
+        yield
+    except Exception as exc:
+        refused = disk_error(exc)
+        if refused is None:
+            raise
+        where = str(refused.filename or path)
+        raise CliError(disk_full_sentence(where, doing, published_kept=False)) from None
+
+
+def _hold_home(settings: Settings, command: str, wait: float | None) -> None:
+    """Make this command the one writer of the home; return in the process that does the work.
+
+    The process the officer started takes the home lock (waiting for another load, with a
+    message) and runs the same command line again as a child leading its own process group
+    (service.run_as_group): a signal to `tcd`, or its death, ends every process of the load, and
+    the lock stays held until they have all ended. That process never returns from here: it
+    exits with the child's code. The child (or a `tcd` not started from the console script)
+    returns and does the work.
+    """
+    from dagster_project import service
+    from dagster_project.home_lock import (
+        TOKEN_ENV,
+        HomeBusy,
+        HomeLock,
+        end_leftovers,
+        new_holder,
+    )
+
+    watch_fd = os.environ.pop(service.WATCH_FD_ENV, None)
+    if watch_fd is not None:
+        service.watch_parent(int(watch_fd))
+        return
+    lock = HomeLock(settings.lock_path)
+    wait_seconds = lock_wait_seconds() if wait is None else wait
+
+    def waiting(holder) -> None:
+        err_console.print(
+            f"Đang có lệnh khác ghi vào {settings.home}: {holder.describe()}; chờ lệnh đó xong "
+            f"(tối đa {wait_seconds:.0f} giây, Ctrl-C để thôi). / Another command is writing "
+            f"to {settings.home}: {holder.describe()}; waiting for it to finish (at most "
+            f"{wait_seconds:.0f} s, Ctrl-C to stop waiting).",
+            markup=False,
+            highlight=False,
+        )
+
+    try:
+        previous = lock.acquire(wait_seconds, waiting)
+    except HomeBusy as exc:
+        raise CliError(
+            f"Thư mục {settings.home} đang được {exc} ghi; không làm gì cả, hãy chạy lại sau. / "
+            f"The home {settings.home} is in use by {exc}; nothing was done: run it again "
+            "later (or give --wait more seconds)."
+        ) from None
+    killed = end_leftovers(previous)
+    if killed:
+        err_console.print(
+            f"Đã dừng {len(killed)} tiến trình còn sót của lần chạy trước. / Ended {len(killed)} "
+            "processes an earlier, interrupted run had left behind.",
+            markup=False,
+        )
+    token = uuid.uuid4().hex
+    lock.record(new_holder(command, token))
+    os.environ[TOKEN_ENV] = token
+    if _entry_args is None:  # called in-process (not from the console script): no child
+        return
+    verbose = bool({"-v", "--verbose"} & set(_entry_args))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log = None if verbose else settings.logs_dir / f"{command.replace(' ', '-')}-{stamp}.log"
+    code = service.run_as_group(
+        [sys.executable, "-m", "dagster_project.cli", *_entry_args],
+        dict(os.environ),
+        pass_fds=(lock.fd,),
+        stderr_log=log,
+    )
+    if log is not None:
+        logs = sorted(settings.logs_dir.glob("tcd-*.log"), key=lambda p: p.stat().st_mtime)
+        for old in logs[:-LOGS_KEPT]:
+            old.unlink(missing_ok=True)
+    lock.release()
+    raise typer.Exit(code)
+
+
+def _require_free_space(settings: Settings) -> None:
+    """Stop before writing anything when the home's disk has no room for a build and a publish."""
+    import shutil
+
+    folder = settings.home
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    needed = min_free_bytes(settings)
+    if free < needed:
+        raise CliError(
+            f"Đĩa chứa {settings.home} chỉ còn {free // 2**20} MB trống; một lượt nạp cần ít nhất "
+            f"{needed // 2**20} MB để ghi bản dựng {settings.build_db} và bản công bố mới. Chưa "
+            f"ghi gì cả. / The disk of {settings.home} has {free // 2**20} MB free; a load needs "
+            f"at least {needed // 2**20} MB to write the build database {settings.build_db} and "
+            "a new published file. Nothing was written (free some space, or lower "
+            "TCD_MIN_FREE_MB)."
+        )
+
+
+def _recover_interrupted(settings: Settings) -> None:
+    """Under the home lock, before anything is read: settle what a killed command left.
+
+    The parsed store finishes or undoes a compaction cut short (a batch cut short never counts
+    by itself); runs left "started" are marked failed. The landing area and the publish clean
+    their own temporary files when they next write; the build database replays its own log.
+    """
+    from dagster_project.reports.output import ParsedStore
+
+    ParsedStore(settings.parsed_dir).settle()
+    _fail_abandoned_runs(settings)
+
+
+def _fail_abandoned_runs(settings: Settings) -> int:
+    """Mark failed the runs of this home that an interrupted `tcd` left "started".
+
+    A run executed in the `tcd` process has no run monitor: killed, it stays STARTED in the run
+    history for ever. This runs under the home lock, so no run of this home is alive now.
+    """
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    with DagsterInstance.get() as instance:
+        runs = instance.get_runs(
+            filters=RunsFilter(
+                statuses=[DagsterRunStatus(status) for status in ABANDONED_STATUSES],
+                tags={HOME_TAG: str(settings.home)},
+            )
+        )
+        for run in runs:
+            instance.report_run_failed(
+                run,
+                message="This run was interrupted (its tcd process ended before it finished); "
+                "the next tcd command marked it failed and loaded again.",
+            )
+    return len(runs)
 
 
 def _prepare_environment(settings: Settings) -> None:
@@ -100,8 +277,9 @@ def load(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every Dagster event and dbt line.")
     ] = False,
+    wait: WaitOption = None,
 ) -> None:
-    """Run the whole pipeline in this process: pull, parse, build, check, publish."""
+    """Run the whole pipeline: pull, parse, build, check, publish (one load per home at a time)."""
     settings = load_settings(home)
     if inbox is not None and not inbox.is_dir():
         raise CliError(f"The inbox {inbox} is not a folder.")
@@ -115,7 +293,10 @@ def load(
         )
         return
     _require_key(demo_key)
+    _require_free_space(settings)
+    _hold_home(settings, "tcd load", wait)
     _prepare_environment(settings)
+    _recover_interrupted(settings)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {
@@ -130,8 +311,8 @@ def load(
         plan = plan_load(settings, force_build=full_refresh)
         for report_id in plan.outside:
             err_console.print(
-                f"[yellow]{report_id} lies outside the report periods (before the registry's "
-                "history or after next year) and is not parsed."
+                f"[yellow]{plain(report_id)} lies outside the report periods (before the "
+                "registry's history or after next year) and is not parsed."
             )
         for first, last in plan.parse_ranges:
             run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
@@ -193,6 +374,7 @@ def _execute(defs, job_name: str, run_config: dict, *, tags: dict[str, str], lab
     """Run one job in this process, recording it in the Dagster instance under DAGSTER_HOME."""
     from dagster import DagsterInstance
 
+    tags = {**tags, HOME_TAG: os.environ.get("TCD_HOME", "")}
     with console.status(label), DagsterInstance.get() as instance:
         return defs.resolve_job_def(job_name).execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False, tags=tags
@@ -212,17 +394,21 @@ def backfill(
         bool, typer.Option("--demo-key", help="Allow the public demo key (sample data only).")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    wait: WaitOption = None,
 ) -> None:
     """Load a range of past periods in one run: pull, parse those partitions, build, publish."""
     settings = load_settings(home)
     _require_key(demo_key)
-    _prepare_environment(settings)
     from dagster_project.partitions import range_tags
 
     try:
         tags = range_tags(first, last or first)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+    _require_free_space(settings)
+    _hold_home(settings, "tcd backfill", wait)
+    _prepare_environment(settings)
+    _recover_interrupted(settings)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {"parsed_reports": {"config": {"reparse": reparse}}}
@@ -232,6 +418,30 @@ def backfill(
     _print_load_summary(settings, [result])
     if not result.success:
         raise typer.Exit(1)
+
+
+def _step_failures(settings: Settings, results: list) -> list[str]:
+    """One sentence per failed step, from its error and (for dbt) the failed nodes' messages."""
+    from dagster_project.resources.dbt_artifacts import run_target_path
+
+    sentences = []
+    for result in results:
+        for event in result.all_events:
+            if event.event_type_value != "STEP_FAILURE" or event.step_failure_data is None:
+                continue
+            texts = error_texts(event.step_failure_data.error)
+            results_file = run_target_path(settings.home, result.run_id) / "run_results.json"
+            try:
+                document = json.loads(results_file.read_text(encoding="utf-8"))
+                texts += [
+                    node.get("message") or ""
+                    for node in document.get("results", [])
+                    if node.get("status") in ("error", "fail", "runtime error")
+                ]
+            except (OSError, ValueError):
+                pass
+            sentences.append(failure_sentence(event.step_key or "?", texts))
+    return sentences
 
 
 def _print_load_summary(settings: Settings, results: list) -> None:
@@ -250,6 +460,7 @@ def _print_load_summary(settings: Settings, results: list) -> None:
     )
     succeeded = all(result.success for result in results)
     status = _completeness(settings.build_db)
+    published = plain(settings.published_db)
     table = Table(title="tcd load", show_header=False)
     for result in results:
         table.add_row(
@@ -263,15 +474,15 @@ def _print_load_summary(settings: Settings, results: list) -> None:
         f"{status.get('missing', 0)} missing",
     )
     if published_now:
-        table.add_row("published", str(settings.published_db))
+        table.add_row("published", published)
     elif len(results) == 1 and succeeded and settings.published_db.exists():
-        table.add_row("published", f"up to date, unchanged: {settings.published_db}")
+        table.add_row("published", f"up to date, unchanged: {published}")
     else:
         table.add_row("published", "no: the previous published file (if any) stays in place")
     if failed_steps:
-        table.add_row("failed steps", ", ".join(sorted(set(failed_steps))))
+        table.add_row("failed steps", ", ".join(sorted({plain(step) for step in failed_steps})))
     if failed_checks:
-        table.add_row("failed checks", "\n".join(failed_checks))
+        table.add_row("failed checks", plain("\n".join(failed_checks)))
     refused = _refused(events)
     if refused:
         from rich.text import Text
@@ -281,9 +492,11 @@ def _print_load_summary(settings: Settings, results: list) -> None:
             shown.append(f"... {len(refused) - 50} more (marts.dq_issues, the run's metadata)")
         table.add_row("refused", Text("\n".join(shown), overflow="fold"))  # plain, never markup
     console.print(table)
+    for sentence in _step_failures(settings, results):
+        err_console.print(sentence, markup=False, highlight=False)
     if succeeded:
         console.print(
-            f"Query it: tcd sql{_home_hint(settings)} "
+            f"Query it: tcd sql{plain(_home_hint(settings))} "
             '-c "select * from marts.mart_target_attainment limit 10"\n'
             "Open the Dagster UI: tcd ui (http://127.0.0.1:3000)"
         )
@@ -350,7 +563,9 @@ def docs(
     port = port or docs_port()
     folder = load_settings(home).gx_docs_dir
     server = docs_server(folder, port)
-    console.print(f"Data Docs of {folder} on http://127.0.0.1:{port}/index.html (Ctrl-C stops)")
+    console.print(
+        f"Data Docs of {plain(folder)} on http://127.0.0.1:{port}/index.html (Ctrl-C stops)"
+    )
     serve_until_stopped(server)
 
 
@@ -385,7 +600,8 @@ def validate(
         registry = load_registry(load_settings().registry_path)
     except Exception as exc:  # the registry helps the name and title checks but is not required
         err_console.print(
-            f"[yellow]Registry not read ({exc}); units and titles not checked against it."
+            f"[yellow]Registry not read ({plain(without_class_name(str(exc)) or 'unreadable')});"
+            " units and titles not checked against it."
         )
     key = None
     if against is not None:
@@ -427,18 +643,18 @@ def status(home: HomeOption = None) -> None:
         ).fetchall()
     periods = sorted({period for _, period, _, _ in rows})
     marks = {"accepted": "[green]✓[/]", "quarantined": "[red]Q[/]", "missing": "[yellow]–[/]"}
-    table = Table(title=f"Reports by unit and period ({db})")
+    table = Table(title=f"Reports by unit and period ({plain(db)})")
     table.add_column("unit")
     for period in periods:
-        table.add_column(period, justify="center")
+        table.add_column(plain(period), justify="center")
     by_unit: dict[str, dict[str, str]] = {}
     for unit, period, state, on_time in rows:
-        mark = marks.get(state, state)
+        mark = marks.get(state, plain(state))
         if state == "accepted" and on_time is False:
             mark += "[yellow]late[/]"
         by_unit.setdefault(unit, {})[period] = mark
     for unit, cells in by_unit.items():
-        table.add_row(unit, *(cells.get(period, "") for period in periods))
+        table.add_row(plain(unit), *(cells.get(period, "") for period in periods))
     console.print(table)
     console.print("✓ accepted  Q quarantined  – missing  late: received after the deadline")
     log = read_publish_log(db)
@@ -469,11 +685,12 @@ def report(
 
     settings = load_settings(home)
     try:
-        evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
+        with _writing(out, "tcd report"):
+            evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
     except EvaluationError as exc:
         raise CliError(str(exc)) from exc
     for path in evaluation.paths:
-        console.print(f"Wrote {path}")
+        console.print(f"Wrote {plain(path)}")
 
 
 @app.command()
@@ -540,10 +757,11 @@ def sample(
     from tcd_samples.violations import UnknownInjection
 
     try:
-        paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
+        with _writing(out, "tcd sample"):
+            paths = write_sample(out, seed=seed, scale=scale, inject=list(inject or []))
     except UnknownInjection as exc:
         raise CliError(str(exc)) from exc
-    console.print(f"Wrote {len(paths)} report files under {out}")
+    console.print(f"Wrote {len(paths)} report files under {plain(out)}")
 
 
 @app.command()
@@ -559,14 +777,39 @@ def template(
     from dagster_project.reports.template import write_template
 
     try:
-        path = write_template(out, unit_code=unit, period_code=period, unit_name=unit_name)
+        with _writing(out, "tcd template"):
+            path = write_template(out, unit_code=unit, period_code=period, unit_name=unit_name)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    console.print(f"Wrote {path}. Fill it in, then check it: tcd validate {path}")
+    console.print(f"Wrote {plain(path)}. Fill it in, then check it: tcd validate {plain(path)}")
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One sentence for an error no command expected; the traceback goes to a file, not the
+    officer's screen."""
+    path = disk_full_path([str(exc)])
+    refused = disk_error(exc)
+    if refused is not None:
+        path = refused.filename or path or ""
+    if path is not None:
+        doing = "tcd " + " ".join((_entry_args or [])[:1])
+        return disk_full_sentence(str(path) or os.environ.get("TCD_HOME", ""), doing)
+    import tempfile
+
+    log = Path(tempfile.gettempdir()) / f"tcd-error-{os.getpid()}.txt"
+    try:
+        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        details = f" Chi tiết / Details: {log}"
+    except OSError:
+        details = ""
+    reason = without_class_name(str(exc)) or "no message"
+    return f"Lỗi không mong đợi / Unexpected failure: {reason}.{details}"
 
 
 def main() -> None:
     """Console-script entry point: user errors become one sentence and exit code 2."""
+    global _entry_args
+    _entry_args = sys.argv[1:]
     from dotenv import load_dotenv
 
     load_dotenv(Path.cwd() / ".env", override=False)  # as `dagster dev` does
@@ -577,6 +820,12 @@ def main() -> None:
     except (CliError, LandingIndexError) as exc:
         err_console.print("[bold red]Error:[/] ", end="")
         err_console.print(str(exc), markup=False, highlight=False)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        err_console.print("[bold red]Error:[/] ", end="")
+        err_console.print(_unexpected(exc), markup=False, highlight=False)
         sys.exit(2)
 
 

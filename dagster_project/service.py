@@ -1,4 +1,6 @@
-"""`tcd ui`: dagster-webserver and dagster-daemon as two children that stop together.
+"""Child processes that stop together: `tcd ui`'s services, and the work of `tcd load`.
+
+`tcd ui`: dagster-webserver and dagster-daemon as two children that stop together.
 
 `dagster dev` is Dagster's development server; a team's server runs the webserver and the daemon
 (see `deploy/`). `tcd ui` runs the same two programs on one machine, in one process group of
@@ -12,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -145,3 +149,209 @@ def run_services(commands: dict[str, Sequence[str]], env: dict[str, str] | None 
     name, code = next(iter(services.exited().items()))
     log.error("%s exited with code %s; the other was stopped.", name, code)
     return code or 1
+
+
+# -- `tcd load` and `tcd backfill`: the work in a process group that dies with the command ------
+#
+# The process the officer started (the front) runs the same command again as one child that
+# leads a new process group; everything the work starts (Dagster's log tails, parse workers,
+# dbt) inherits that group. The front forwards SIGINT, SIGTERM and SIGHUP to the group and ends
+# it (SIGKILL after a grace period) before it exits. A front killed with SIGKILL cannot do that,
+# so the child watches it: it holds the read end of a pipe whose only write end is the front's,
+# and when that pipe reports end-of-file (the front is gone, however it died) the child kills its
+# whole group. A run killed that way is marked failed by the next command (see cli.py).
+
+WATCH_FD_ENV = "TCD_WATCH_FD"
+"""In the child: the file descriptor of the pipe that ends when the front process is gone."""
+STOP_GRACE_SECONDS = 10.0
+"""How long the group gets to stop after the forwarded signal before it is killed."""
+
+
+def watch_parent(fd: int) -> None:
+    """In the child: kill this process group as soon as the front process is gone."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(fd, 1):
+                pass
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="tcd-parent-watch", daemon=True).start()
+    os.register_at_fork(before=_note_forking_parent, after_in_child=_die_with_parent)
+
+
+PR_SET_PDEATHSIG = 1
+_forking_parent = 0
+
+
+def _note_forking_parent() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+def _die_with_parent() -> None:
+    """In a process forked by the work (a parse worker): die when the work's process dies.
+
+    The group is normally ended as a whole; this covers a work process killed on its own (an
+    out-of-memory kill), whose forked workers would otherwise wait on their queue for ever.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != _forking_parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, read from /proc (Linux).
+
+    A zombie is already gone for every purpose here (it holds no file or lock) but still counts
+    for ``killpg``, and one whose parent died waits for an init that may never reap it.
+    """
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(stat.parent.name))
+    return members
+
+
+_TRACE_START = re.compile(
+    r"^(Traceback \(most recent call last\)|Stack Trace:|The above exception (was|occurred)"
+    r"|During handling of the above exception|--- Logging error ---)"
+)
+_CLASS_LINE = re.compile(r"^\(?[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b\)?(:|$)")
+_CLASS_NAME = re.compile(r"\(?\b[A-Za-z_]\w*(?:\.\w+)*(?:Error|Exception)\b\)?:?")
+
+
+class TracebackFilter:
+    """Drops Python tracebacks and exception class lines from a stream of text lines.
+
+    What Dagster and dbt print when a step fails (the error's class, its stack, its causes) is
+    for a developer: the officer gets the load's summary, which says in one sentence what
+    failed, and the whole stream is kept in a log file the summary names.
+    """
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+        self.inside = False
+        self.dropped = False
+
+    def feed(self, line: str) -> list[str]:
+        text = line.rstrip("\n")
+        starts = bool(_TRACE_START.match(text))
+        in_block = not text.strip() or text[:1].isspace() or text.startswith('File "')
+        if starts or (self.inside and in_block):
+            self.inside = self.dropped = True
+            return []
+        if _CLASS_LINE.match(text):
+            self.dropped = True
+            return []
+        self.inside = False
+        if text.strip() == "Arguments: ()" or text.startswith(("Message: '{", "(Background on")):
+            return []  # the tail of a logging error's report, SQLAlchemy's link
+        if _CLASS_NAME.search(text):
+            line = _CLASS_NAME.sub("", text).replace("  ", " ") + "\n"
+            self.dropped = True
+        out = []
+        if self.dropped:
+            out.append(self.note + "\n")
+            self.dropped = False
+        out.append(line)
+        return out
+
+    def close(self) -> list[str]:
+        return [self.note + "\n"] if self.dropped else []
+
+
+def _relay(stream, log_path: Path, note: str) -> None:
+    """Copy the child's stderr to the log file, and to ours without tracebacks."""
+    keep = TracebackFilter(note)
+    with contextlib.suppress(OSError), log_path.open("a", encoding="utf-8") as log:
+        for line in stream:
+            log.write(line)
+            log.flush()
+            for shown in keep.feed(line):
+                sys.stderr.write(shown)
+            sys.stderr.flush()
+        for shown in keep.close():
+            sys.stderr.write(shown)
+
+
+def run_as_group(
+    argv: Sequence[str],
+    env: dict[str, str],
+    pass_fds: Sequence[int] = (),
+    grace: float = STOP_GRACE_SECONDS,
+    stderr_log: Path | None = None,
+) -> int:
+    """Run ``argv`` as the leader of a new process group; end the group before returning.
+
+    Returns the child's exit code, or 128 + the signal number when this process was asked to
+    stop (SIGINT, SIGTERM, SIGHUP), as shells report it.
+    """
+    read_end, write_end = os.pipe()
+    requested: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        requested.append(signum)
+
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, on_signal) for sig in stop_signals}
+    relay = None
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            env={**env, WATCH_FD_ENV: str(read_end)},
+            pass_fds=(read_end, *pass_fds),
+            process_group=0,
+            stderr=subprocess.PIPE if stderr_log else None,
+            text=True,
+            errors="replace",
+        )
+    finally:
+        os.close(read_end)
+    if stderr_log is not None:
+        stderr_log.parent.mkdir(parents=True, exist_ok=True)
+        note = f"(chi tiết kỹ thuật / technical details: {stderr_log})"
+        relay = threading.Thread(target=_relay, args=(proc.stderr, stderr_log, note), daemon=True)
+        relay.start()
+    pgid = proc.pid
+    forwarded = False
+    deadline = None
+    try:
+        while True:
+            # Wait without reaping: the group id cannot be reused while the leader is unreaped.
+            status = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if status is not None:
+                break
+            if requested and not forwarded:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, requested[0])
+                forwarded = True
+                deadline = time.monotonic() + grace
+            if deadline is not None and time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, signal.SIGKILL)
+                deadline = None
+            time.sleep(0.05)
+        # The leader has ended: end whatever it left in its group, then reap it.
+        if any(pid != proc.pid for pid in group_members(pgid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+        code = proc.wait()
+        if relay is not None:
+            relay.join(timeout=10)
+        end = time.monotonic() + 10
+        while group_members(pgid) and time.monotonic() < end:
+            time.sleep(0.05)
+    finally:
+        os.close(write_end)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if requested:
+        return 128 + requested[0]
+    return code if code >= 0 else 128 - code

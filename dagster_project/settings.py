@@ -22,6 +22,14 @@ EXPECTATIONS_DIR = Path(os.environ.get("TCD_EXPECTATIONS_DIR") or REPO_ROOT / "e
 """Great Expectations suites; an operator may point this at a stricter copy."""
 DEFAULT_REPORT_DEADLINE_DAYS = 15
 """Days after a period's last day by which its report is due, unless TCD_REPORT_DEADLINE_DAYS."""
+MIN_FREE_ENV = "TCD_MIN_FREE_MB"
+DEFAULT_MIN_FREE_MB = 512
+"""Free space a load wants on the home's disk beyond twice the build and published files it
+rewrites (unless TCD_MIN_FREE_MB): below it, the load stops before writing anything."""
+LOCK_WAIT_ENV = "TCD_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 3600
+"""How long `tcd load` or `tcd backfill` waits for another one running on the same home before
+it gives up (unless TCD_LOCK_WAIT_SECONDS or --wait): longer than a nightly load takes."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,16 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 
+    @property
+    def logs_dir(self) -> Path:
+        """Full error output of `tcd load` and `tcd backfill` (the console shows sentences)."""
+        return self.home / "logs"
+
+    @property
+    def lock_path(self) -> Path:
+        """Held by the one command that writes this home at a time (home_lock.py)."""
+        return self.home / ".tcd.lock"
+
     def dbt_env(self) -> dict[str, str]:
         """Environment that points dbt at the same files as the Python side."""
         return {
@@ -183,3 +201,26 @@ def read_parse_limits(environ: dict[str, str] | os._Environ[str] = os.environ) -
 def parse_limits() -> ParseLimits:
     """The parse limits of this process, read from the environment once."""
     return read_parse_limits()
+
+
+def lock_wait_seconds() -> float:
+    """Seconds a command waits for the home lock (TCD_LOCK_WAIT_SECONDS, default one hour)."""
+    value = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    try:
+        return max(float(value), 0.0) if value else float(DEFAULT_LOCK_WAIT_SECONDS)
+    except ValueError:
+        return float(DEFAULT_LOCK_WAIT_SECONDS)
+
+
+def min_free_bytes(settings: Settings) -> int:
+    """Free bytes a load needs on the home's disk: room for a new build database and a new
+    published file beside the old ones, plus TCD_MIN_FREE_MB (default 512) of margin."""
+    value = os.environ.get(MIN_FREE_ENV, "").strip()
+    try:
+        margin_mb = float(value) if value else DEFAULT_MIN_FREE_MB
+    except ValueError:
+        margin_mb = DEFAULT_MIN_FREE_MB
+    rewritten = sum(
+        path.stat().st_size for path in (settings.build_db, settings.published_db) if path.exists()
+    )
+    return int(2 * rewritten + margin_mb * 1024 * 1024)

@@ -361,8 +361,10 @@ def publish_marts(
         _fsync_dir(published_dir)
         _swap_parquet(published_dir, parquet_folder)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        # A publish that failed (a full disk, say) leaves nothing behind: the published file was
+        # never touched, and its half-written successor and that file's log go.
+        for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
         if tmp_parquet.exists():
             shutil.rmtree(tmp_parquet)
     log_line = {

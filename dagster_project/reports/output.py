@@ -144,8 +144,18 @@ class ParsedStore:
                 for name in doomed:
                     (self.root / name).unlink(missing_ok=True)
                 journal.unlink()
-        for temp in self.root.glob("*/period=*/.*.tmp"):
+        for temp in [*self.root.glob("*/period=*/.*.tmp"), *self.journal_dir.glob(".*.tmp")]:
             temp.unlink(missing_ok=True)
+
+    def settle(self) -> None:
+        """Settle what an interrupted writer left (a compaction cut short) before anyone reads.
+
+        Readers do not lock the store: dbt reads its files by glob, and a half-done compaction
+        holds rows twice (in the old files and in the merged one) until it is finished or undone.
+        Every load settles the store first, under the home lock, even one that parses nothing.
+        """
+        with self.lock():
+            pass
 
     def ensure_schema(self) -> None:
         """Zero-row files in ``period=_schema`` for every table."""

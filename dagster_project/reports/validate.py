@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from dagster_project.console_text import plain
 from dagster_project.ingest.bundle import UnsafeMember, bundle_members, read_member
 from dagster_project.ingest.name_check import check_report_name
 from dagster_project.ingest.naming import ReportNameError
@@ -74,13 +74,15 @@ def validate_files(
     for raw_path in paths:
         path = Path(raw_path)
         if not path.exists():
-            console.print(f"[red]Không tìm thấy tệp / File not found:[/red] {path}")
+            console.print(f"[red]Không tìm thấy tệp / File not found:[/red] {plain(path)}")
             status = 2
             continue
         try:
             name = check_report_name(path.name, registry, is_bundle=path.is_dir())
         except ReportNameError as exc:
-            console.print(f"[red]DQ_FILE_NAME[/red] {exc.reason_vi}\n[dim]{exc.reason_en}[/dim]")
+            console.print(
+                f"[red]DQ_FILE_NAME[/red] {plain(exc.reason_vi)}\n[dim]{plain(exc.reason_en)}[/dim]"
+            )
             status = 2
             if as_json:
                 documents.append(_document(path, 2, [_name_finding(path, exc)]))
@@ -110,9 +112,9 @@ def validate_files(
             f"{errors} lỗi / errors, {len(rows) - errors} cảnh báo / warnings"
         )
         if not rows:
-            console.print(f"[green]✓[/green] {escape(summary)}")
+            console.print(f"[green]✓[/green] {plain(summary)}")
             continue
-        table = Table(title=escape(summary), show_lines=True)
+        table = Table(title=plain(summary), show_lines=True)
         for header in (
             "Mức / Severity",
             "Trang / Sheet",
@@ -127,13 +129,13 @@ def validate_files(
             colour = "red" if row["severity"] == "error" else "yellow"
             # Text from a report is never console markup ("[/] ... [bold]" in a label).
             table.add_row(
-                f"[{colour}]{row['severity']}[/{colour}] {row['rule_code']}",
-                escape(row["sheet"] or ""),
+                f"[{colour}]{plain(row['severity'])}[/{colour}] {plain(row['rule_code'])}",
+                plain(row["sheet"] or ""),
                 "" if row["row_number"] is None else str(row["row_number"]),
-                escape(row["column_name"] or ""),
-                escape(row["value"] or ""),
-                escape(row["expected"] or ""),
-                f"{escape(row['message_vi'])}\n[dim]{escape(row['message_en'])}[/dim]",
+                plain(row["column_name"] or ""),
+                plain(row["value"] or ""),
+                plain(row["expected"] or ""),
+                f"{plain(row['message_vi'])}\n[dim]{plain(row['message_en'])}[/dim]",
             )
         console.print(table)
         if errors:

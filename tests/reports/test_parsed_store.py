@@ -155,3 +155,14 @@ def test_empty_schemas_have_zero_rows_and_the_stored_schema(tmp_path):
         read = pq.read_table(tmp_path / "parsed" / table / "period=_schema" / "empty.parquet")
         assert read.num_rows == 0
         assert read.schema.equals(table_schema(table))
+
+
+def test_settling_the_store_leaves_each_row_once_for_readers_that_do_not_lock(store):
+    """dbt reads the files by glob without the lock: a load settles the store before it builds."""
+    _journal(store, committed=False)
+    files = str(store.root / "ket_nap" / f"period={PERIOD}" / "*.parquet")
+    count = f"select count(*) from read_parquet('{files}')"
+    assert duckdb.sql(count).fetchall()[0][0] == 2 * len(KET_NAP)  # what dbt would read now
+    store.settle()
+    assert duckdb.sql(count).fetchall()[0][0] == len(KET_NAP)
+    assert not any(store.journal_dir.iterdir())
