@@ -31,7 +31,7 @@ demo: setup
 	$(BIN)/tcd load --demo-key
 
 test: setup
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n 2 --dist loadscope --durations=15
 
 # The UI for the demo: runs it starts fall back to the public demo key when TCD_PSEUDONYM_KEY
 # (environment or .env) is unset, as `make demo` does.

@@ -819,13 +819,14 @@ def main() -> None:
         app()
     except (CliError, LandingIndexError) as exc:
         err_console.print("[bold red]Error:[/] ", end="")
-        err_console.print(str(exc), markup=False, highlight=False)
+        # soft_wrap: the terminal wraps the sentence; a path in it stays whole for copying
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except SystemExit:
         raise
     except Exception as exc:  # the last line of defence: a sentence, never a traceback
         err_console.print("[bold red]Error:[/] ", end="")
-        err_console.print(_unexpected(exc), markup=False, highlight=False)
+        err_console.print(_unexpected(exc), markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -109,6 +109,31 @@ def _seed_types() -> dict[str, dict[str, str]]:
     }
 
 
+class _MacroReturn(Exception):
+    """dbt's `return(value)`: the macro's result is the value, not the text it rendered."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _return(value: Any) -> Any:
+    raise _MacroReturn(value)
+
+
+def _returning(macro: Any) -> Any:
+    """A project macro that gives the value of its `return(...)`, as dbt's macros do."""
+    if not callable(macro):
+        return macro
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return macro(*args, **kwargs)
+        except _MacroReturn as done:
+            return done.value
+
+    return call
+
+
 class ModelRunner:
     """Renders dbt model files as views in one DuckDB connection, dependencies first."""
 
@@ -131,14 +156,13 @@ class ModelRunner:
             is_incremental=lambda: False,
             dbt=_DbtHelpers(),
             log=lambda *args, **kwargs: "",
-            return_=lambda value: value,
         )
-        self.env.globals["return"] = lambda value: value
+        self.env.globals["return"] = _return
         for path in sorted((DBT_PROJECT_DIR / "macros").glob("*.sql")):
             module = self.env.from_string(path.read_text(encoding="utf-8")).make_module()
             for name in dir(module):
                 if not name.startswith("_"):
-                    self.env.globals[name] = getattr(module, name)
+                    self.env.globals[name] = _returning(getattr(module, name))
 
     def var(self, name: str, default: Any = None) -> Any:
         return _project_vars().get(name, default)

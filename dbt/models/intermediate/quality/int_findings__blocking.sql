@@ -1,15 +1,7 @@
 -- Findings known before a report is accepted: the parser's, the warehouse rules that look at
 -- one report (or at reports that arrived before it), and the load gate's decisions (a blocking
 -- mart check traced to the version). Any error here quarantines the report version.
-{%- set rule_models = [
-    'int_findings__part_le_whole',
-    'int_findings__summary_detail',
-    'int_findings__taxcode_unknown',
-    'int_findings__duplicate_person',
-    'int_findings__enterprise_other_unit',
-    'int_findings__cumulative_shrink',
-    'int_findings__gate',
-] %}
+{%- set rule_models = blocking_rule_models() %}
 
 with
 

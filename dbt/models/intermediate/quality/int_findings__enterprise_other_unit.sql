@@ -6,13 +6,10 @@
 -- version of another unit listing it for that period, arrived after that first listing, gets
 -- the error naming the first report, so an accepted report is never taken back out by a later
 -- one.
-{%- set other_blocking_rules = [
-    'int_findings__part_le_whole',
-    'int_findings__summary_detail',
-    'int_findings__taxcode_unknown',
-    'int_findings__duplicate_person',
-    'int_findings__cumulative_shrink',
-] %}
+{%- set other_blocking_rules = blocking_rule_models(except=[
+    'int_findings__enterprise_other_unit',
+    'int_findings__gate',
+]) %}
 
 with
 
@@ -25,28 +22,8 @@ versions as (
     select * from {{ ref('int_report_versions') }}
 ),
 
-rules as (
-    select * from {{ ref('dq_rules') }}
-),
-
-other_rule_findings as (
-    {%- for rule_model in other_blocking_rules %}
-        select
-            report_id,
-            rule_code
-        from {{ ref(rule_model) }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
 refused_by_other_rules as (
-    select distinct other_rule_findings.report_id
-    from other_rule_findings
-    left join rules
-        on other_rule_findings.rule_code = rules.rule_code
-    where coalesce(rules.severity, 'error') = 'error'
+    {{ versions_refused_by(other_blocking_rules) }}
 ),
 
 listings as (
