@@ -238,6 +238,24 @@ def _require_key(demo_key: bool) -> None:
         )
 
 
+def _versions_read_since(db: Path, since: datetime) -> dict[str, int]:
+    """Report versions parsed by this command, by status (published, superseded, quarantined)."""
+    import duckdb
+
+    if not db.exists():
+        return {}
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute(
+                "select version_status, count(*) from intermediate.int_report_status "
+                "where parsed_at >= ? group by version_status",
+                [since],
+            ).fetchall()
+    except duckdb.Error:
+        return {}
+    return dict(rows)
+
+
 def _completeness(db: Path) -> dict[str, int]:
     import duckdb
 
@@ -297,6 +315,7 @@ def load(
     _hold_home(settings, "tcd load", wait)
     _prepare_environment(settings)
     _recover_interrupted(settings)
+    started = datetime.now(UTC).replace(tzinfo=None)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {
@@ -340,7 +359,7 @@ def load(
             )
         elif not plan.final_job:
             console.print("Nothing new: the published warehouse is up to date.")
-    _print_load_summary(settings, results)
+    _print_load_summary(settings, results, started)
     if not all(result.success for result in results):
         raise typer.Exit(1)
 
@@ -409,13 +428,14 @@ def backfill(
     _hold_home(settings, "tcd backfill", wait)
     _prepare_environment(settings)
     _recover_interrupted(settings)
+    started = datetime.now(UTC).replace(tzinfo=None)
     defs = _definitions()
     run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
     run_config["ops"] = {"parsed_reports": {"config": {"reparse": reparse}}}
     result = _execute(
         defs, "load_warehouse", run_config, tags=tags, label=f"Backfilling {first}..{last or first}"
     )
-    _print_load_summary(settings, [result])
+    _print_load_summary(settings, [result], started)
     if not result.success:
         raise typer.Exit(1)
 
@@ -444,7 +464,7 @@ def _step_failures(settings: Settings, results: list) -> list[str]:
     return sentences
 
 
-def _print_load_summary(settings: Settings, results: list) -> None:
+def _print_load_summary(settings: Settings, results: list, since: datetime) -> None:
     events = [event for result in results for event in result.all_events]
     failed_steps = [event.step_key for event in events if event.event_type_value == "STEP_FAILURE"]
     failed_checks = [
@@ -468,8 +488,18 @@ def _print_load_summary(settings: Settings, results: list) -> None:
             f"{result.job_def.name} {result.run_id} "
             f"({'succeeded' if result.success else 'FAILED'})",
         )
+    read_now = _versions_read_since(settings.build_db, since)
+    if read_now:
+        quarantined = read_now.get("quarantined", 0)
+        table.add_row(
+            "read now",
+            f"{sum(read_now.values())} report versions: "
+            f"{read_now.get('published', 0)} published, "
+            f"{read_now.get('superseded', 0)} superseded, {quarantined} quarantined"
+            + (" (findings: marts.dq_issues, tcd report)" if quarantined else ""),
+        )
     table.add_row(
-        "reports",
+        "units x periods",
         f"{status.get('accepted', 0)} accepted, {status.get('quarantined', 0)} quarantined, "
         f"{status.get('missing', 0)} missing",
     )

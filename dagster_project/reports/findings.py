@@ -183,6 +183,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and never opened in Excel); the sheet was not read. Open the file in Excel, save it and "
         "send it again.",
     ),
+    "DQ_CELL_ERROR": (
+        "Ô {detail} hiển thị lỗi Excel '{value}' thay cho số liệu; trang không được đọc. Sửa công "
+        "thức hoặc nhập số liệu, lưu lại rồi gửi lại.",
+        "Cell {detail} shows the Excel error '{value}' instead of a figure; the sheet was not "
+        "read. Correct the formula or type the figure, save the file and send it again.",
+    ),
     "DQ_SHEET_HIDDEN": (
         "Trang '{value}' đang bị ẩn{detail}; không đọc trang ẩn thay cho trang '{expected}'. "
         "Bỏ ẩn trang cần gửi (hoặc xóa trang thừa) rồi lưu lại.",

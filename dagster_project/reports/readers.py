@@ -195,6 +195,8 @@ def read_report_file(path: Path, limits: ParseLimits) -> RawWorkbook:
             names = {info.filename for info in infos}
             if "xl/workbook.xml" in names:
                 book.file_format = "xlsx"
+                if len(names) < len(infos):  # which copy a reader takes is not the officer's
+                    raise Refused(_twice_in_workbook(infos))
                 parts = _scan_workbook(archive, infos, limits)
             else:
                 book.file_format = "csv"
@@ -348,6 +350,8 @@ _CELL_REFERENCE = re.compile(rb"\$?([A-Za-z]{1,7})\$?(\d{1,10})")
 _HAS_VALUE = re.compile(rb"<" + _PREFIX + rb"(?:v|is)\b")
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
 _CACHED = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(/?)>([^<]*)")
+# A cell of Excel's error type (#DIV/0!, #N/A, #REF!...): a figure the officer never had.
+_ERROR_TYPE = rb"""|\st\s*=\s*["']e["']"""  # an alternative of the quick test
 
 
 def column_letters(index: int) -> str:
@@ -381,9 +385,11 @@ def _quick_test(limits: ParseLimits) -> re.Pattern[bytes]:
     ):
         digits += 1
     if columns < 1 or digits < 1:
-        return re.compile(rb"<" + _PREFIX + rb"(?:c|f)[\s/>]")
+        return re.compile(rb"<" + _PREFIX + rb"(?:c|f)[\s/>]" + _ERROR_TYPE)
     short = rb'r="[A-%c]\d{1,%d}"' % (64 + columns, digits)
-    return re.compile(rb"<" + _PREFIX + rb"(?:c(?:[/>]|\s(?!" + short + rb"))|f[\s/>])")
+    return re.compile(
+        rb"<" + _PREFIX + rb"(?:c(?:[/>]|\s(?!" + short + rb"))|f[\s/>])" + _ERROR_TYPE
+    )
 
 
 @dataclass
@@ -498,6 +504,8 @@ class _Census:
     """Rows holding a value (collected up to one past the row cap)."""
     formula: tuple[int, int] | None = None
     """The first formula without a cached value (the census stops there)."""
+    error: tuple[int, int, str] | None = None
+    """The first cell holding an Excel error, and the error (the census stops there)."""
     too_long: bytes | None = None
     """Reference of a cell whose XML outgrows any cell the limits allow (the census stops)."""
 
@@ -549,6 +557,11 @@ def _cell_census(archive: zipfile.ZipFile, path: str, limits: ParseLimits) -> _C
                         return census
                 if not _HAS_VALUE.search(content):
                     continue
+                if _attribute(cell_attributes, b"t") == b"e":
+                    cached = _CACHED.search(content)
+                    shown = cached.group(2).decode("utf-8", "replace").strip() if cached else ""
+                    census.error = (row, column, shown[:20] or "#?")
+                    return census
                 if census.far is None and (column > limits.max_columns or row > cap):
                     census.far = (row, column)
                 census.max_row = max(census.max_row, row)
@@ -577,6 +590,16 @@ def _read_cells(archive: zipfile.ZipFile, part: SheetPart, limits: ParseLimits) 
             row_number=row,
             column_name=column_letters(column),
             value=f"{column_letters(column)}{row}",
+        )
+    if census.error is not None:
+        row, column, shown = census.error
+        return make_finding(
+            "DQ_CELL_ERROR",
+            sheet=title,
+            row_number=row,
+            column_name=column_letters(column),
+            value=shown,
+            detail=f"{column_letters(column)}{row}",
         )
     if census.too_long is not None:
         found = _CELL_REFERENCE.fullmatch(census.too_long)
@@ -680,6 +703,16 @@ def _visible_choice(book: RawWorkbook, names: list[str], parts: dict[str, SheetP
 _UNREADABLE_DETAIL = (
     "tệp hỏng hoặc không đúng định dạng / the file is damaged or not in the expected format"
 )
+
+
+def _twice_in_workbook(infos: list[zipfile.ZipInfo]) -> Finding:
+    seen: set[str] = set()
+    twice = next(i.filename for i in infos if i.filename in seen or seen.add(i.filename))
+    return make_finding(
+        "DQ_FILE_UNREADABLE",
+        value=twice,
+        detail=f"phần '{twice}' có hai lần trong tệp / the part '{twice}' is in the file twice",
+    )
 
 
 def _unreadable(name: str, exc: Exception) -> Refused:

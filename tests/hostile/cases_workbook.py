@@ -5,6 +5,7 @@ which are never read in place of a visible one."""
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -61,6 +62,36 @@ def _formula_without_value(source: Path, folder: Path) -> Path:
     book[sheet_name(source, "TongHop")][reference] = f"=SUM({reference}:{reference})+0"
     target = folder / source.name
     book.save(target)
+    return target
+
+
+def _excel_error(error: str, with_formula: bool):
+    """A figure showing an Excel error, as Excel saves it (the formula kept or not)."""
+
+    def build(source: Path, folder: Path) -> Path:
+        reference = first_figure(source)
+        formula = "<f>1/0</f>" if with_formula else ""
+        cell = f'<c r="{reference}" s="3" t="e">{formula}<v>{error}</v></c>'
+        member = sheet_member(source, "TongHop")
+        return rewrite(source, folder / source.name, {member: set_cell(reference, cell)})
+
+    return build
+
+
+def _part_twice(source: Path, folder: Path) -> Path:
+    """The summary sheet's part twice in the zip, the second with another figure: which one a
+    reader takes is up to the reader, so the file is refused."""
+    target = folder / source.name
+    member = sheet_member(source, "TongHop")
+    reference = first_figure(source)
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info, original.read(info))
+        xml = original.read(member)
+        changed = set_cell(reference, f'<c r="{reference}" s="3"><v>777</v></c>')(xml)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: the point
+            copy.writestr(member, changed)
     return target
 
 
@@ -155,6 +186,9 @@ CASES = [
     HostileCase("password_protected_workbook", _ole_encrypted, ("DQ_FILE_ENCRYPTED",)),
     HostileCase("formula_without_cached_value", _formula_without_value, ("DQ_FORMULA_NO_VALUE",)),
     HostileCase("formula_with_cached_value", _formula_with_value, (), accepted=True),
+    HostileCase("summary_part_twice", _part_twice, ("DQ_FILE_UNREADABLE",)),
+    HostileCase("figure_showing_div0", _excel_error("#DIV/0!", True), ("DQ_CELL_ERROR",)),
+    HostileCase("figure_typed_as_na", _excel_error("#N/A", False), ("DQ_CELL_ERROR",)),
     HostileCase(
         "hidden_tonghop_with_visible_copy",
         _hidden_with_visible_copy,

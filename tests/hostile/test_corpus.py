@@ -215,6 +215,10 @@ def test_one_load_of_the_whole_corpus_publishes(corpus_load) -> None:
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Traceback" not in output, output
+    # The summary counts the versions this load read, not only units and periods.
+    squeeze = " ".join(run.stdout.split())
+    quarantined = [int(n) for n in re.findall(r"(\d+) quarantined \(findings", squeeze)]
+    assert quarantined and min(quarantined) > 0, run.stdout
 
 
 @pytest.mark.integration

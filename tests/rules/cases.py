@@ -336,6 +336,9 @@ _LIMIT_CASES: dict[str, Callable[[Path, Slot], Path]] = {
         _row_in(TC, f'<row r="60"><c r="C60" t="inlineStr"><is><t>{_LONG_NAME}</t></is></c></row>')
     ),
     "DQ_FORMULA_NO_VALUE": _parts(_row_in(TH, '<row r="60"><c r="D60"><f>1+1</f></c></row>')),
+    "DQ_CELL_ERROR": _parts(
+        _row_in(TH, '<row r="60"><c r="D60" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>')
+    ),
     "DQ_SHEET_HIDDEN": _parts({"xl/workbook.xml": _hide_tong_hop}),
     "DQ_HIDDEN_SHEET_IGNORED": _parts(*_hidden_copy()),
     "DQ_NUMBER_OUT_OF_RANGE": _edit(_count_out_of_range),
