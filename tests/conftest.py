@@ -11,6 +11,12 @@ import pytest
 from tests.integration.conftest import LoadRun, run_load
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `long` start first: on two workers they then run beside the many short
+    ones instead of last and alone. The order is otherwise kept."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def demo_load(tmp_path_factory: pytest.TempPathFactory) -> LoadRun:
     """The bundled sample reports, loaded from the registry's pull locations."""

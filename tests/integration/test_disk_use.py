@@ -17,7 +17,7 @@ import pytest
 
 from tests.integration.conftest import REPO, SAMPLE_REPORTS, run_load
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 NIGHTS = 7
 KEPT = 2

@@ -23,7 +23,7 @@ from tests.integration.browser import (
     wait_for_backfill,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 
 def test_materialize_all_with_the_demo_key_publishes_the_warehouse(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from dagster_project.service import WORKSPACE, ensure_instance, initialise_storage
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
