@@ -13,6 +13,7 @@ text defused and its length capped, so a finding is safe to print, publish and e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dagster_project.reports.reference import dq_rules, sheet_headers
@@ -265,6 +266,7 @@ PERSONAL_FIELDS = frozenset({"cccd", "full_name", "birth_date"})
 # Rules whose value is computed (an age), not a cell of the personal column they point at.
 _COMPUTED_VALUE = frozenset({"DQ_AGE_UNDER_18", "DQ_AGE_IMPLAUSIBLE"})
 MAX_SHOWN = 200
+_LINE_BREAKS = re.compile(r"[\t\r\n\v\f]+")
 
 
 def is_personal_column(column_name: str | None) -> bool:
@@ -275,7 +277,7 @@ def is_personal_column(column_name: str | None) -> bool:
 
 
 def _safe(text: str) -> str:
-    text = defuse_formula(visible(text))
+    text = defuse_formula(visible(_LINE_BREAKS.sub(" ", text)))  # one line: no tab or break
     return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 1]}…"
 
 
