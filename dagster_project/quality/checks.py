@@ -124,24 +124,6 @@ def run_sheet_check(
     return outcome_result(outcome, **common)
 
 
-def run_mart_check(
-    family: str, table: str, build_db: Path, docs_dir: Path | None, run_name: str | None = None
-) -> dg.AssetCheckResult:
-    """Validate one mart table of the build database against its family suite."""
-    suite_name = f"{family}.{table}"
-    common = {
-        "key": mart_check_key(family, table),
-        "suite_name": suite_name,
-        "severity": MART_SEVERITY,
-    }
-    try:
-        frame = read_mart(build_db, table)
-    except TableMissing as error:
-        return missing_result(error, **common)
-    outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
-    return outcome_result(outcome, **common)
-
-
 def _sheet_checks() -> dg.AssetChecksDefinition:
     specs = [
         dg.AssetCheckSpec(
@@ -183,26 +165,36 @@ class MartCheckRun:
     """The validated frame (a pandas DataFrame), kept only when it failed, to trace it."""
 
 
+def check_mart(
+    family: str, table: str, build_db: Path, docs_dir: Path | None, run_name: str | None = None
+) -> MartCheckRun:
+    """Validate one mart table of the build database against its family suite."""
+    suite_name = f"{family}.{table}"
+    common = {
+        "key": mart_check_key(family, table),
+        "suite_name": suite_name,
+        "severity": MART_SEVERITY,
+    }
+    try:
+        frame = read_mart(build_db, table)
+    except TableMissing as error:
+        return MartCheckRun(family, table, missing_result(error, **common))
+    outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
+    kept = None if outcome.success else frame  # a passing table's frame is not kept
+    return MartCheckRun(family, table, outcome_result(outcome, **common), kept)
+
+
+def run_mart_check(
+    family: str, table: str, build_db: Path, docs_dir: Path | None, run_name: str | None = None
+) -> dg.AssetCheckResult:
+    """The check result of one mart table (see ``check_mart``)."""
+    return check_mart(family, table, build_db, docs_dir, run_name).result
+
+
 def _check_marts(
     tables: list[tuple[str, str]], build_db: Path, docs_dir: Path | None, run_name: str
 ) -> list[MartCheckRun]:
-    runs = []
-    for family, table in tables:
-        suite_name = f"{family}.{table}"
-        common = {
-            "key": mart_check_key(family, table),
-            "suite_name": suite_name,
-            "severity": MART_SEVERITY,
-        }
-        try:
-            frame = read_mart(build_db, table)
-        except TableMissing as error:
-            runs.append(MartCheckRun(family, table, missing_result(error, **common)))
-            continue
-        outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
-        kept = None if outcome.success else frame  # a passing table's frame is not kept
-        runs.append(MartCheckRun(family, table, outcome_result(outcome, **common), kept))
-    return runs
+    return [check_mart(family, table, build_db, docs_dir, run_name) for family, table in tables]
 
 
 def trace_failed_checks(runs: list[MartCheckRun], build_db: Path) -> GateTrace:

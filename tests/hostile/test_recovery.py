@@ -62,7 +62,7 @@ def _started_steps(home: Path, old_logs: set[str]) -> list[str]:
                     )
                 ]
         except sqlite3.Error:
-            pass  # created but not written yet
+            continue  # created but not written yet: no step has started in it
     return steps
 
 
