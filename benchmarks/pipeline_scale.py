@@ -17,6 +17,7 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -169,19 +170,34 @@ def resubmit(reports: Path, share: float) -> int:
     return len(chosen)
 
 
-def run_scale(provinces: int, units: int, tmp: Path) -> dict:
+def scaled_reports(provinces: int, units: int, folder: Path, cache: Path | None) -> int:
+    """Write the scaled reports into ``folder`` (or copy them from ``cache``, writing it once)."""
+    if cache is None:
+        return len(_generate(provinces, units, folder))
+    kept = cache / f"{provinces}x{units}x{PERIODS}"
+    if not (kept / "COMPLETE").exists():
+        shutil.rmtree(kept, ignore_errors=True)
+        _generate(provinces, units, kept / "reports")
+        (kept / "COMPLETE").touch()
+    shutil.copytree(kept / "reports", folder)
+    return sum(1 for _ in folder.rglob("*.zip"))
+
+
+def _generate(provinces: int, units: int, folder: Path) -> list[Path]:
+    return generate(
+        folder,
+        provinces=provinces,
+        units_per_province=units,
+        periods=PERIODS,
+        admissions_per_report=30,
+        fmt="zip",
+    ).files
+
+
+def run_scale(provinces: int, units: int, tmp: Path, cache: Path | None = None) -> dict:
     reports = tmp / "reports"
     start = time.perf_counter()
-    files = len(
-        generate(
-            reports,
-            provinces=provinces,
-            units_per_province=units,
-            periods=PERIODS,
-            admissions_per_report=30,
-            fmt="zip",
-        ).files
-    )
+    files = scaled_reports(provinces, units, reports, cache)
     generated = time.perf_counter() - start
     registry = write_registry(tmp, reports, provinces, units)
     floor = floor_seconds(reports, tmp / "floor.duckdb")
@@ -241,6 +257,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, action="append", choices=sorted(SCALES))
     parser.add_argument("--national", action="store_true", help="also 34 x 97 units x 20")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="keep the written reports in this folder and reuse them in later runs",
+    )
     args = parser.parse_args()
     scales = [SCALES[n] for n in (args.reports or sorted(SCALES))]
     if args.national:
@@ -248,7 +269,7 @@ def main() -> None:
     rows = []
     for provinces, units in scales:
         with tempfile.TemporaryDirectory(prefix="tcd-bench-") as tmp:
-            rows.append(run_scale(provinces, units, Path(tmp)))
+            rows.append(run_scale(provinces, units, Path(tmp), args.cache))
             print_table(rows[-1:])
             sys.stdout.flush()
     print()

@@ -80,7 +80,7 @@ def write_report(report: Report, out_dir: Path, seed: int, *, constant_memory: b
 
 
 def _with_summaries(
-    reports: Iterator[Report], chunk: int = 4
+    reports: Iterator[Report], chunk: int = 256
 ) -> Iterator[tuple[int, Report, dict[str, int]]]:
     """Reports with their clean summaries, computed by the warehouse's rule a chunk at a time."""
     index = 0
