@@ -17,8 +17,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode is compiled once at install: every `tcd` command, dbt run and parse worker imports
+# thousands of modules, and where PYTHONDONTWRITEBYTECODE is set Python would otherwise compile
+# them from source in every process (seconds each).
 $(BIN)/tcd: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 $(MANIFEST): $(BIN)/tcd $(shell find dbt -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '^dbt/target')
@@ -26,6 +29,7 @@ $(MANIFEST): $(BIN)/tcd $(shell find dbt -name '*.sql' -o -name '*.yml' -o -name
 	@touch $@
 
 setup: $(BIN)/tcd $(MANIFEST)
+	@$(BIN)/python -m compileall -q dagster_project tcd_samples benchmarks
 
 demo: setup
 	$(BIN)/tcd load --demo-key

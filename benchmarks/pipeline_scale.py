@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/pipeline_scale.py                 # 1,000 / 4,000 / 16,000
     .venv/bin/python benchmarks/pipeline_scale.py --reports 1000  # one scale
-    .venv/bin/python benchmarks/pipeline_scale.py --national      # adds 34 x 97 x 20
+    .venv/bin/python benchmarks/pipeline_scale.py --national      # 34 x 97 x 20 only
+    .venv/bin/python benchmarks/pipeline_scale.py --reports 16000 --national  # both
 
 For each scale it writes the scaled reports (CSV zips, `tcd sample` scale mode) and a benchmark
 registry, runs the floor script (`benchmarks/floor.py`) on the same files, then `tcd load` as a
@@ -256,14 +257,15 @@ def print_table(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, action="append", choices=sorted(SCALES))
-    parser.add_argument("--national", action="store_true", help="also 34 x 97 units x 20")
+    parser.add_argument("--national", action="store_true", help="34 x 97 units x 20 (alone unless --reports)")
     parser.add_argument(
         "--cache",
         type=Path,
         help="keep the written reports in this folder and reuse them in later runs",
     )
     args = parser.parse_args()
-    scales = [SCALES[n] for n in (args.reports or sorted(SCALES))]
+    default = [] if args.national else sorted(SCALES)
+    scales = [SCALES[n] for n in (args.reports or default)]
     if args.national:
         scales.append(NATIONAL)
     rows = []

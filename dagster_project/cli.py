@@ -324,6 +324,7 @@ def load(
     pulled = _execute(defs, "pull_reports", run_config, tags={}, label="Pulling reports...")
     results = [pulled]
     if pulled.success:
+        from dagster_project.jobs import final_run_selection, final_run_tags
         from dagster_project.load_plan import plan_load
         from dagster_project.partitions import range_tags
 
@@ -353,8 +354,11 @@ def load(
                     defs,
                     plan.final_job,
                     run_config,
-                    tags=plan.final_tags,
+                    tags=final_run_tags(plan),
                     label="Parse, build, check, publish...",
+                    asset_selection=final_run_selection(
+                        defs, plan.final_job, reference_built=plan.reference_built
+                    ),
                 )
             )
         elif not plan.final_job:
@@ -389,14 +393,27 @@ def _run_config(settings: Settings, *, demo_key: bool, verbose: bool) -> dict:
     }
 
 
-def _execute(defs, job_name: str, run_config: dict, *, tags: dict[str, str], label: str):
-    """Run one job in this process, recording it in the Dagster instance under DAGSTER_HOME."""
+def _execute(
+    defs,
+    job_name: str,
+    run_config: dict,
+    *,
+    tags: dict[str, str],
+    label: str,
+    asset_selection: list | None = None,
+):
+    """Run one job (or ``asset_selection`` of it) in this process, recorded in the Dagster
+    instance under DAGSTER_HOME."""
     from dagster import DagsterInstance
 
     tags = {**tags, HOME_TAG: os.environ.get("TCD_HOME", "")}
     with console.status(label), DagsterInstance.get() as instance:
         return defs.resolve_job_def(job_name).execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False, tags=tags
+            run_config=run_config,
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            asset_selection=asset_selection,
         )
 
 

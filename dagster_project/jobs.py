@@ -36,3 +36,29 @@ build_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - PULL_ASSETS - PARSE_ASSETS,
     description="Build, check and publish from what is parsed already (no new reports).",
 )
+
+
+REFERENCE_BUILT_TAG = "tcd/reference_built"
+"""Run tag of a last run that leaves out the reference-only models (``final_run_selection``)."""
+
+
+def final_run_selection(
+    defs: dg.Definitions, job_name: str, *, reference_built: bool
+) -> list[dg.AssetKey] | None:
+    """The assets the last run of a load materialises: the whole job, or (when the reference
+    inputs are those the build database was built from) the job without the reference-only
+    dbt models and seeds, whose tables stay as the last build left them."""
+    if not reference_built:
+        return None
+    from dagster_project.assets.warehouse import reference_only_keys
+
+    keys = defs.resolve_job_def(job_name).asset_layer.selected_asset_keys
+    return sorted(keys - reference_only_keys())
+
+
+def final_run_tags(plan) -> dict[str, str]:
+    """The last run's tags: its partition range, and whether it leaves out the reference."""
+    tags = dict(plan.final_tags)
+    if plan.reference_built:
+        tags[REFERENCE_BUILT_TAG] = "true"
+    return tags

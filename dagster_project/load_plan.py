@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster_project.ingest import Landing
+from dagster_project.ingest.refusals import REFUSALS_FILE
 from dagster_project.partitions import pending_periods, period_segments, range_tags
 from dagster_project.reports.output import ParsedStore
 from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
@@ -55,6 +56,29 @@ def project_fingerprint() -> str:
             if macro.get("package_name") == document["metadata"].get("project_name")
         )
         digest.update(json.dumps([checksums, macros]).encode())
+    project_file = DBT_PROJECT_DIR / "dbt_project.yml"  # variables the models read
+    if project_file.exists():
+        digest.update(project_file.read_bytes())
+    return digest.hexdigest()
+
+
+def reference_fingerprint(settings: Settings) -> str:
+    """A digest of what the reference-only part of the build reads: the registry's reference
+    tables, the plan targets, the dbt project (its nodes, macros, seeds and variables) and the
+    settings dbt reads. Equal digests leave the dimensions built from them unchanged."""
+    digest = hashlib.sha256()
+    reference = settings.reference_dir
+    if reference.is_dir():
+        tables = [p for p in reference.glob("*.parquet") if p.name != REFUSALS_FILE]
+        _hash_files(digest, reference, tables, contents=True)
+    targets = settings.sources_dir / "targets"
+    if targets.is_dir():
+        _hash_files(digest, targets, list(targets.glob("*.csv")), contents=True)
+    digest.update(project_fingerprint().encode())
+    for name in DBT_ENV_VARS:
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    for name, value in sorted(settings.dbt_env().items()):  # the paths dbt's SQL reads from
+        digest.update(f"{name}={value}".encode())
     return digest.hexdigest()
 
 
@@ -65,19 +89,12 @@ def build_inputs_fingerprint(settings: Settings) -> str:
     if parsed.is_dir():  # batch files are never rewritten in place: names and sizes suffice
         files = [p for p in parsed.glob("*/period=*/*.parquet") if not p.name.startswith(".")]
         _hash_files(digest, parsed, files, contents=False)
-    reference = settings.reference_dir
-    if reference.is_dir():
-        _hash_files(digest, reference, list(reference.glob("*.parquet")), contents=True)
-    targets = settings.sources_dir / "targets"
-    if targets.is_dir():
-        _hash_files(digest, targets, list(targets.glob("*.csv")), contents=True)
-    digest.update(project_fingerprint().encode())
+    refusals = settings.reference_dir / REFUSALS_FILE  # the pull's refusals: data, not reference
+    if refusals.exists():
+        _hash_files(digest, settings.reference_dir, [refusals], contents=True)
+    digest.update(reference_fingerprint(settings).encode())
     if EXPECTATIONS_DIR.is_dir():
         _hash_files(digest, EXPECTATIONS_DIR, list(EXPECTATIONS_DIR.glob("*.json")), contents=True)
-    for name in DBT_ENV_VARS:
-        digest.update(f"{name}={os.environ.get(name, '')}".encode())
-    for name, value in sorted(settings.dbt_env().items()):  # the paths dbt's SQL reads from
-        digest.update(f"{name}={value}".encode())
     return digest.hexdigest()
 
 
@@ -90,7 +107,11 @@ def record_build(settings: Settings, fingerprint: str) -> None:
     path = fingerprint_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
-    record = {"fingerprint": fingerprint, "project": project_fingerprint()}
+    record = {
+        "fingerprint": fingerprint,
+        "project": project_fingerprint(),
+        "reference": reference_fingerprint(settings),
+    }
     temp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(temp, path)
 
@@ -121,6 +142,14 @@ def project_changed(settings: Settings) -> bool:
     return recorded != project_fingerprint()
 
 
+def reference_is_built(settings: Settings) -> bool:
+    """Whether the build database holds the reference-only models built from the reference
+    data there is now (so a build may leave them out)."""
+    return settings.build_db.exists() and _recorded(settings).get(
+        "reference"
+    ) == reference_fingerprint(settings)
+
+
 @dataclass
 class LoadPlan:
     """The runs a load needs after its pull, in order."""
@@ -135,6 +164,9 @@ class LoadPlan:
     """Report versions whose period lies outside the partitions (not parsed)."""
     full_refresh: bool = False
     """Rebuild incremental models from scratch: the dbt project changed since the last build."""
+    reference_built: bool = False
+    """The reference-only models (dimensions of units, periods, indicators, codes, rules and
+    their tests) are built from unchanged inputs: the final run leaves them out."""
 
     @property
     def pending(self) -> bool:
@@ -146,7 +178,12 @@ def plan_load(settings: Settings, *, force_build: bool = False) -> LoadPlan:
     entries = Landing(settings.home).entries()
     parsed_ids = ParsedStore(settings.parsed_dir).parsed_report_ids()
     periods, outside = pending_periods(entries, parsed_ids)
-    plan = LoadPlan(outside=outside, full_refresh=project_changed(settings))
+    full_refresh = project_changed(settings)
+    plan = LoadPlan(
+        outside=outside,
+        full_refresh=full_refresh,
+        reference_built=not (full_refresh or force_build) and reference_is_built(settings),
+    )
     if periods:
         reported = {entry.period_code for entry in entries}
         segments = period_segments(periods, reported)

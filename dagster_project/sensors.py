@@ -13,7 +13,14 @@ from dagster_project.ingest import (
     load_registry,
     parse_report_name,
 )
-from dagster_project.jobs import build_job, load_job, parse_job, pull_job
+from dagster_project.jobs import (
+    build_job,
+    final_run_selection,
+    final_run_tags,
+    load_job,
+    parse_job,
+    pull_job,
+)
 from dagster_project.load_plan import plan_load
 from dagster_project.partitions import all_periods, range_tags
 from dagster_project.settings import Settings, load_settings
@@ -106,11 +113,16 @@ def load_request(settings: Settings, run_key: str) -> dg.RunRequest | dg.SkipRea
     if plan.parse_ranges:
         first, last = plan.parse_ranges[0]
         return dg.RunRequest(run_key=run_key, job_name=parse_job.name, tags=range_tags(first, last))
+    from dagster_project.definitions import defs  # this module is part of them
+
     return dg.RunRequest(
         run_key=run_key,
         job_name=plan.final_job,
-        tags=plan.final_tags,
+        tags=final_run_tags(plan),
         run_config={"ops": {"warehouse_dbt": {"config": {"full_refresh": plan.full_refresh}}}},
+        asset_selection=final_run_selection(
+            defs, plan.final_job, reference_built=plan.reference_built
+        ),
     )
 
 

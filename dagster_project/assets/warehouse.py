@@ -1,6 +1,10 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with dbt tests as checks."""
 
-from collections.abc import Mapping
+import contextlib
+import functools
+import json
+import os
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -11,12 +15,14 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.jobs import REFERENCE_BUILT_TAG
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.resources.dbt_artifacts import (
     prune_run_targets,
     run_target_path,
     runs_kept,
 )
+from dagster_project.resources.warehouse import INDIRECT_SELECTION_ENV
 
 SOURCE_ASSETS = {
     "parsed": dg.AssetKey("parsed_reports"),
@@ -71,6 +77,44 @@ def dbt_build_args(*, full_refresh: bool = False) -> list[str]:
     return args
 
 
+CHECK_LIBRARIES = ("great_expectations",)
+"""Imported while dbt builds (a subprocess): the check steps that follow need them, and
+importing Great Expectations costs about 5 s."""
+
+
+def import_in_background(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` on a daemon thread. A step that needs one imports it as usual, waiting
+    for this import if it is still under way; a failure here changes nothing. Started only while
+    no process is forked from this one (the parse pool has finished): a fork during an import
+    would leave the child a lock nobody releases."""
+    import importlib
+    import threading
+
+    def run() -> None:
+        for name in modules:
+            with contextlib.suppress(Exception):  # the step's own import reports any error
+                importlib.import_module(name)
+
+    threading.Thread(target=run, name="tcd-preload", daemon=True).start()
+
+
+@contextlib.contextmanager
+def indirect_selection(mode: str | None) -> Iterator[None]:
+    """dbt's test selection for subsets (``DBT_INDIRECT_SELECTION``) set for one dbt command."""
+    if mode is None:
+        yield
+        return
+    before = os.environ.get(INDIRECT_SELECTION_ENV)
+    os.environ[INDIRECT_SELECTION_ENV] = mode
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(INDIRECT_SELECTION_ENV, None)
+        else:
+            os.environ[INDIRECT_SELECTION_ENV] = before
+
+
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
     """Rebuild incremental models from scratch."""
@@ -91,12 +135,45 @@ def warehouse_dbt(
     settings = warehouse.export_dbt_env()
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     target_path = run_target_path(settings.home, context.run.run_id)
-    yield from dbt.cli(
-        dbt_build_args(full_refresh=config.full_refresh), context=context, target_path=target_path
-    ).stream()
+    import_in_background(CHECK_LIBRARIES)
+    with indirect_selection(
+        "eager" if context.run.tags.get(REFERENCE_BUILT_TAG) == "true" else None
+    ):
+        # A run without the reference-only models still runs the tests that reach into them
+        # (relationships to the dimensions): those tables are built and current.
+        yield from dbt.cli(
+            dbt_build_args(full_refresh=config.full_refresh),
+            context=context,
+            target_path=target_path,
+        ).stream()
     removed = prune_run_targets(settings.home, runs_kept(), current=target_path)
     if removed:
         context.log.info(f"Removed the dbt artifacts of {len(removed)} older runs.")
+
+
+DATA_SOURCES = ("parsed", "pull", "gate")
+"""dbt sources that change with every load: parsed reports, the pull's refusals, the gate."""
+
+
+def reference_only_keys() -> set[dg.AssetKey]:
+    """The dbt assets that read no report data, only the registry, seeds and targets: units,
+    periods, indicators, codes and rules. A build whose reference inputs did not change since
+    the last one leaves them (and their tests) out (``load_plan.LoadPlan.reference_built``)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+
+    @functools.cache
+    def reads_data(unique_id: str) -> bool:
+        node = nodes.get(unique_id, {})
+        if node.get("resource_type") == "source":
+            return node["source_name"] in DATA_SOURCES
+        return any(reads_data(parent) for parent in node.get("depends_on", {}).get("nodes", []))
+
+    return {
+        translator.get_asset_key(node)
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot") and not reads_data(unique_id)
+    }
 
 
 def mart_keys() -> list[dg.AssetKey]:

@@ -16,6 +16,9 @@ def demo_key_allowed() -> bool:
     return os.environ.get(DEMO_KEY_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
+INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """Locations under TCD_HOME and the pseudonymisation policy.
 
@@ -46,5 +49,5 @@ class WarehouseResource(dg.ConfigurableResource):
         # A run that builds some models (a UI subset, a backfill's first step) runs only the
         # tests whose every parent it builds; dbt's default would also run tests reaching into
         # models not built yet, and fail them.
-        os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
+        os.environ.setdefault(INDIRECT_SELECTION_ENV, "cautious")
         return settings

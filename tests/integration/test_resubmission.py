@@ -9,6 +9,8 @@ holds the published file open, and a drop folder with three new report versions 
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from dagster_project.resources.dbt_artifacts import run_target_path
 from tcd_samples import write_sample
 from tests.integration.conftest import SAMPLE_REPORTS, LoadRun, run_load
 
@@ -177,6 +180,42 @@ def test_the_published_file_was_swapped_not_written_in_place(second_load: Second
     with duckdb.connect(str(second_load.after.published), read_only=True) as con:
         versions = con.execute("select max(version) from marts.publish_log").fetchone()[0]
     assert versions == 2
+
+
+def test_a_night_leaves_out_the_reference_only_models_but_tests_against_them(
+    second_load: SecondLoad, tmp_path: Path
+) -> None:
+    """Another report on the same home, with the registry, seeds and targets unchanged: the
+    dimensions built from them alone are not rebuilt, the tests from the facts into them still
+    run, and the published dimensions are those of the last build."""
+    home = second_load.after.home
+    dimensions_before = LoadRun(home, 0, "", "").query("select * from marts.dim_period")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    restate(
+        SAMPLE_REPORTS / "088" / "088_2024-H1.xlsx",
+        inbox / "088_2024-H1.xlsx",
+        "SỐ LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG",
+        1,
+    )
+    night = run_load(home, "--demo-key", "--inbox", str(inbox))
+    assert night.returncode == 0, night.stdout + night.stderr
+    run_id = re.search(r"load_warehouse ([0-9a-f-]{36})", night.stdout).group(1)
+    results = json.loads(
+        (run_target_path(home, run_id) / "run_results.json").read_text(encoding="utf-8")
+    )
+    ran = {result["unique_id"] for result in results["results"]}
+    reference_only = {f"model.tcd_warehouse.{name}" for name in ("dim_period", "dim_indicator")}
+    assert not ran & reference_only
+    assert "model.tcd_warehouse.fct_admissions" in ran
+    into_dimensions = [
+        unique_id
+        for unique_id in ran
+        if unique_id.startswith("test.tcd_warehouse.relationships_fct_admissions")
+        and "dim_" in unique_id
+    ]
+    assert into_dimensions, sorted(ran)
+    assert night.query("select * from marts.dim_period") == dimensions_before
 
 
 def test_a_full_refresh_after_incremental_builds_gives_byte_identical_marts(

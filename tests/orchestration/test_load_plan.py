@@ -13,6 +13,7 @@ from dagster_project.load_plan import (
     fingerprint_path,
     plan_load,
     project_changed,
+    reference_is_built,
     record_build,
 )
 from dagster_project.reports.output import ParsedStore
@@ -75,3 +76,40 @@ def test_a_changed_dbt_project_makes_the_next_build_a_full_refresh(settings: Set
     path.write_text(json.dumps({**record, "project": "an older project"}), encoding="utf-8")
     assert project_changed(settings)
     assert plan_load(settings).full_refresh
+
+
+def test_the_last_run_leaves_out_the_reference_only_while_its_inputs_stand(
+    settings: Settings,
+) -> None:
+    assert not reference_is_built(settings)  # nothing built yet
+    settings.build_db.write_bytes(b"a build")
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert reference_is_built(settings)
+    assert plan_load(settings).reference_built
+    assert not plan_load(settings, force_build=True).reference_built  # --full-refresh: all
+
+    refusals = settings.reference_dir / "pull_refusals.parquet"  # data, not reference
+    before = build_inputs_fingerprint(settings)
+    refusals.write_bytes(b"a refusal")
+    assert build_inputs_fingerprint(settings) != before
+    assert reference_is_built(settings)
+
+    (settings.reference_dir / "reporting_units.parquet").write_bytes(b"a new unit")
+    assert not reference_is_built(settings)
+    assert not plan_load(settings).reference_built
+
+
+def test_changed_targets_rebuild_the_reference_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    targets = tmp_path / "sources" / "targets"
+    targets.mkdir(parents=True)
+    monkeypatch.setenv("TCD_SOURCES_DIR", str(tmp_path / "sources"))
+    settings = load_settings(tmp_path / "home")
+    settings.ensure_dirs()
+    settings.published_db.write_bytes(b"published")
+    settings.build_db.write_bytes(b"a build")
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert reference_is_built(settings)
+    (targets / "targets.csv").write_text("plan_code,indicator_code\nNQ-2025,x\n", encoding="utf-8")
+    assert not reference_is_built(settings)
