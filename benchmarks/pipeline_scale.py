@@ -257,7 +257,9 @@ def print_table(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, action="append", choices=sorted(SCALES))
-    parser.add_argument("--national", action="store_true", help="34 x 97 units x 20 (alone unless --reports)")
+    parser.add_argument(
+        "--national", action="store_true", help="34 x 97 units x 20 (alone unless --reports)"
+    )
     parser.add_argument(
         "--cache",
         type=Path,

@@ -15,5 +15,5 @@ def test_the_memory_bound_and_spill_folder_are_set_when_the_database_opens() -> 
     every later node fails. ``config_options`` are applied once, when the database opens."""
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     target = profile["tcd_warehouse"]["outputs"]["dev"]
-    assert SPILL_SETTINGS <= set(target.get("config_options", {}))
+    assert set(target.get("config_options", {})) >= SPILL_SETTINGS
     assert not SPILL_SETTINGS & set(target.get("settings") or {})

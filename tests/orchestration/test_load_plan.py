@@ -13,8 +13,8 @@ from dagster_project.load_plan import (
     fingerprint_path,
     plan_load,
     project_changed,
-    reference_is_built,
     record_build,
+    reference_is_built,
 )
 from dagster_project.reports.output import ParsedStore
 from dagster_project.settings import Settings, load_settings
