@@ -140,8 +140,8 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _json_safe(v) for k, v in value.items()}
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+    if hasattr(value, "item"):  # numpy scalars; a datetime64 gives a datetime, made text above
+        return _json_safe(value.item())
     return value
 
 
@@ -226,18 +226,21 @@ def _context(docs_dir: Path | None) -> Any:
     else:
         docs_dir.mkdir(parents=True, exist_ok=True)
         ctx = gx.get_context(mode="file", project_root_dir=str(docs_dir))
-        if DOCS_SITE not in (ctx.get_config().data_docs_sites or {}):
-            ctx.add_data_docs_site(
-                DOCS_SITE,
-                {
-                    "class_name": "SiteBuilder",
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
-                    },
-                },
-            )
+        site = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": key,
+            },
+        }
+        known = (ctx.get_config().data_docs_sites or {}).get(DOCS_SITE)
+        if known is None:
+            ctx.add_data_docs_site(DOCS_SITE, site)
+        elif known.get("store_backend", {}).get("base_directory") != key:
+            # The project file names the site's folder absolutely: a home that was copied or
+            # moved would otherwise go on writing its pages into the old home's site.
+            ctx.update_data_docs_site(DOCS_SITE, site)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     _contexts[key] = ctx
     return ctx
