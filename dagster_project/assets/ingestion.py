@@ -19,6 +19,9 @@ from dagster_project.reports.output import ParsedStore, new_batch_id
 from dagster_project.resources import WarehouseResource
 
 GROUP = "sources"
+PARSED_BATCHES_KEY = "parsed_batches"
+"""Metadata key of the batches a parse step wrote, ``{period: [batch_id, ...]}``: the sheet
+checks of the same run validate exactly those report versions, not whole periods."""
 REFUSED_KEY = "refused"
 """Metadata key of what a step refused or could not read, one sentence each: the load's
 summary prints every such sentence of the run (files and portals the pull refused, damaged
@@ -118,6 +121,8 @@ class ParseOutcome:
     warnings: int
     admissions: int
     rules: dict[str, int]
+    batch_id: str = ""
+    """The batch the version's rows were written in."""
 
 
 def _parse_chunk(
@@ -134,6 +139,7 @@ def _parse_chunk(
             warnings=result.warning_count,
             admissions=result.ket_nap.num_rows,
             rules=dict(Counter(result.findings.column("rule_code").to_pylist())),
+            batch_id=batch,
         )
         for meta, result in zip(metas, results, strict=True)
     ]
@@ -256,6 +262,14 @@ def summary_preview(
     return "\n\n".join(parts) if parts else "No report parsed in this run."
 
 
+def parsed_batches(outcomes: list[ParseOutcome]) -> dict[str, list[str]]:
+    """The batches written, by period (what ``PARSED_BATCHES_KEY`` carries)."""
+    batches: dict[str, set[str]] = {}
+    for outcome in outcomes:
+        batches.setdefault(outcome.period_code, set()).add(outcome.batch_id)
+    return {period: sorted(ids) for period, ids in sorted(batches.items())}
+
+
 def _findings_table(by_rule: Counter[str]) -> str:
     table = "\n".join(f"| {rule} | {count} |" for rule, count in by_rule.most_common())
     return "| rule | findings |\n|---|---|\n" + table if table else "No findings."
@@ -342,5 +356,6 @@ def parsed_reports(
             "parsed_now_all_periods": len(outcomes),
             "with_errors_all_periods": len(refused),
             REFUSED_KEY: dg.MetadataValue.json(damaged),
+            PARSED_BATCHES_KEY: dg.MetadataValue.json(parsed_batches(outcomes)),
         }
     )

@@ -16,14 +16,15 @@ run in which every check passes costs what it did before the gate.
 # No `from __future__ import annotations` here: Dagster inspects the check functions' `context`
 # annotation at definition time and needs the class itself, not its name as a string.
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.partitions import run_periods
+from dagster_project.assets.ingestion import PARSED_BATCHES_KEY
 from dagster_project.quality.frames import (
     MART_SCHEMA,
     SHEETS,
@@ -42,7 +43,12 @@ from dagster_project.quality.gate import (
     trace_table,
 )
 from dagster_project.quality.suites import load_suite_dict, suite_tables
-from dagster_project.quality.validation import ValidationOutcome, validate_frame
+from dagster_project.quality.validation import (
+    DataDocsStep,
+    ValidationOutcome,
+    data_docs_step,
+    validate_frame,
+)
 from dagster_project.resources.dbt_artifacts import run_target_path
 from dagster_project.resources.dbt_project import dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
@@ -59,11 +65,13 @@ def outcome_result(
     key: dg.AssetCheckKey,
     suite_name: str,
     severity: dg.AssetCheckSeverity,
+    extra: Mapping[str, Any] | None = None,
 ) -> dg.AssetCheckResult:
     """Turn a validation into a check result whose metadata says exactly what failed."""
     metadata: dict[str, dg.RawMetadataValue] = {
         "suite": suite_name,
         "rows": outcome.row_count,
+        **(extra or {}),
         "expectations_evaluated": outcome.evaluated,
         "expectations_failed": len(outcome.failed),
         "findings": dg.MetadataValue.md(outcome.findings_markdown()),
@@ -107,21 +115,70 @@ def mart_check_key(family: str, table: str) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(dg.AssetKey([MART_SCHEMA, table]), f"gx_{family}")
 
 
+NOTHING_PARSED = (
+    "No report version was parsed in this run, so there is nothing new to check: these checks "
+    "validate the versions the run's parse step wrote (earlier versions were checked when "
+    "they were parsed)."
+)
+
+
 def run_sheet_check(
     sheet: str,
     parsed_dir: Path,
     docs_dir: Path | None,
-    periods: list[str] | None = None,
+    batches: Mapping[str, list[str]] | None = None,
     run_name: str | None = None,
+    *,
+    docs: DataDocsStep | None = None,
 ) -> dg.AssetCheckResult:
-    """Validate one parsed sheet over the accepted report versions of some periods (or all)."""
+    """Validate one parsed sheet over the accepted versions of some batches (or all parsed).
+
+    ``batches`` (``{period: [batch_id, ...]}``) are what a parse step wrote; empty, the run
+    parsed nothing and the check passes saying so. ``docs`` renders the page with the step's
+    other validations; without it, ``docs_dir`` renders it at once.
+    """
     common = {"key": sheet_check_key(sheet), "suite_name": sheet, "severity": SHEET_SEVERITY}
+    if batches is not None and not any(batches.values()):
+        return dg.AssetCheckResult(
+            asset_key=PARSED_ASSET,
+            check_name=common["key"].name,
+            passed=True,
+            severity=SHEET_SEVERITY,
+            metadata={"suite": sheet, "rows": 0, "report_versions_checked": 0},
+            description=NOTHING_PARSED,
+        )
     try:
-        frame = read_parsed_sheet(parsed_dir, sheet, periods)
+        frame = read_parsed_sheet(parsed_dir, sheet, batches=batches)
     except TableMissing as error:
         return missing_result(error, **common)
-    outcome = validate_frame(sheet, frame, docs_dir=docs_dir, run_name=run_name)
-    return outcome_result(outcome, **common)
+    if docs is None and docs_dir is not None:
+        with data_docs_step(docs_dir, run_name) as step:
+            outcome = validate_frame(sheet, frame, docs=step)
+    else:
+        outcome = validate_frame(sheet, frame, docs=docs)
+    versions = int(frame["report_id"].nunique()) if "report_id" in frame.columns else 0
+    return outcome_result(outcome, **common, extra={"report_versions_checked": versions})
+
+
+def run_batches(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
+    """The batches the parse step of run ``run_id`` wrote, by period (empty: it parsed none).
+
+    Read from the run's own materializations of ``parsed_reports`` (one per period the run
+    covered, each carrying the step's ``PARSED_BATCHES_KEY``): a few events, whatever the
+    history holds.
+    """
+    batches: dict[str, set[str]] = {}
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization is None or materialization.asset_key != PARSED_ASSET:
+            continue
+        value: Any = materialization.metadata.get(PARSED_BATCHES_KEY)
+        for period, ids in ((value.value if value is not None else None) or {}).items():
+            batches.setdefault(period, set()).update(ids)
+    return {period: sorted(ids) for period, ids in sorted(batches.items())}
 
 
 def _sheet_checks() -> dg.AssetChecksDefinition:
@@ -140,12 +197,14 @@ def _sheet_checks() -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
-        periods = run_periods(context.run.tags)
-        for sheet in SHEETS:
-            if sheet_check_key(sheet) in context.selected_asset_check_keys:
-                yield run_sheet_check(
-                    sheet, settings.parsed_dir, settings.gx_docs_dir, periods, context.run.run_id
-                )
+        batches = run_batches(context.instance, context.run.run_id)
+        chosen = [s for s in SHEETS if sheet_check_key(s) in context.selected_asset_check_keys]
+        with data_docs_step(settings.gx_docs_dir, context.run.run_id) as docs:
+            results = [
+                run_sheet_check(sheet, settings.parsed_dir, None, batches, docs=docs)
+                for sheet in chosen
+            ]
+        yield from results
 
     return gx_parsed_sheets
 
@@ -166,9 +225,19 @@ class MartCheckRun:
 
 
 def check_mart(
-    family: str, table: str, build_db: Path, docs_dir: Path | None, run_name: str | None = None
+    family: str,
+    table: str,
+    build_db: Path,
+    docs_dir: Path | None,
+    run_name: str | None = None,
+    *,
+    docs: DataDocsStep | None = None,
 ) -> MartCheckRun:
-    """Validate one mart table of the build database against its family suite."""
+    """Validate one mart table of the build database against its family suite.
+
+    ``docs`` renders the page with the step's other validations; without it, ``docs_dir``
+    renders it at once.
+    """
     suite_name = f"{family}.{table}"
     common = {
         "key": mart_check_key(family, table),
@@ -179,7 +248,11 @@ def check_mart(
         frame = read_mart(build_db, table)
     except TableMissing as error:
         return MartCheckRun(family, table, missing_result(error, **common))
-    outcome = validate_frame(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
+    if docs is None and docs_dir is not None:
+        with data_docs_step(docs_dir, run_name) as step:
+            outcome = validate_frame(suite_name, frame, docs=step)
+    else:
+        outcome = validate_frame(suite_name, frame, docs=docs)
     kept = None if outcome.success else frame  # a passing table's frame is not kept
     return MartCheckRun(family, table, outcome_result(outcome, **common), kept)
 
@@ -194,7 +267,9 @@ def run_mart_check(
 def _check_marts(
     tables: list[tuple[str, str]], build_db: Path, docs_dir: Path | None, run_name: str
 ) -> list[MartCheckRun]:
-    return [check_mart(family, table, build_db, docs_dir, run_name) for family, table in tables]
+    """Every table's check, their Data Docs rendered once when the last is done."""
+    with data_docs_step(docs_dir, run_name) as docs:
+        return [check_mart(family, table, build_db, None, docs=docs) for family, table in tables]
 
 
 def trace_failed_checks(runs: list[MartCheckRun], build_db: Path) -> GateTrace:

@@ -7,7 +7,7 @@ pandas frame and validates that. Reads are read-only and short: the build databa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -67,13 +67,19 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_parsed_sheet(
-    parsed_dir: Path, sheet: str, periods: Iterable[str] | None = None
+    parsed_dir: Path,
+    sheet: str,
+    periods: Iterable[str] | None = None,
+    *,
+    batches: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """One sheet over the report versions the parser accepted (no parser error).
 
-    ``periods`` limits the read to some periods (a load checks what it parsed, not all of
-    history). Each row gains the report's ``period_code`` and ``unit_code`` so dates can be
-    checked against the period the report covers. These suites check the parser's output, so
+    ``periods`` limits the read to some periods; ``batches`` (``{period: [batch_id, ...]}``, what
+    a parse step wrote) to the versions whose rows that count are in those batches: a load checks
+    the versions it parsed, not all of history. Only those periods' files are opened. Each row
+    gains the report's ``period_code`` and ``unit_code`` so dates can be checked against the
+    period the report covers. These suites check the parser's output, so
     versions with a parser error are left out (the parser has explained them; their rows may be
     partial). This is not the definition of a quarantined report: that is ``int_report_status``
     alone (any error finding of the parser or of a warehouse rule), which the marts and
@@ -83,11 +89,22 @@ def read_parsed_sheet(
     if sheet not in SHEETS:
         raise ValueError(f"Unknown sheet {sheet!r}; expected one of {SHEETS}")
     store = ParsedStore(parsed_dir)
+    if batches is not None:
+        periods = batches
+        batch_ids = sorted({batch for ids in batches.values() for batch in ids})
     chosen = store.periods() if periods is None else sorted(set(periods) & set(store.periods()))
     sheet_files = [p for period in chosen for p in store.files(sheet, period)]
     report_files = [p for period in chosen for p in store.files("report", period)]
     if not sheet_files or not report_files:
         raise TableMissing(f"No parsed {sheet} rows under {parsed_dir} for {chosen or 'any'}")
+    params: dict[str, list[str]] = {
+        "sheets": [str(p) for p in sheet_files],
+        "reports": [str(p) for p in report_files],
+    }
+    in_batches = ""
+    if batches is not None:
+        params["batches"] = batch_ids
+        in_batches = f"and list_contains($batches, reports.{BATCH_COLUMN})"
     con = duckdb.connect()
     try:
         return con.execute(
@@ -105,8 +122,9 @@ def read_parsed_sheet(
                 on sheet_rows.report_id = reports.report_id
                 and sheet_rows.{BATCH_COLUMN} = reports.{BATCH_COLUMN}
             where reports.error_count = 0
+            {in_batches}
             """,
-            {"sheets": [str(p) for p in sheet_files], "reports": [str(p) for p in report_files]},
+            params,
         ).df()
     finally:
         con.close()

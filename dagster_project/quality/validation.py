@@ -4,6 +4,11 @@ Great Expectations is imported inside the functions that need it: its import tak
 the Dagster code location must load without paying for it. One GX context is kept per process
 (one per Data Docs folder), because creating contexts and data sources is the slow part after
 the import.
+
+Data Docs are rendered once per check step, not once per validation: every rendering rebuilds
+the site index (which lists every kept validation) and rewrites pages for offline use, so a step
+validating a dozen tables stores each result as it goes (``DataDocsStep``) and renders the
+pages of all of them, with one index, when it ends.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -38,6 +43,48 @@ _DIGIT = re.compile(r"\d")
 
 _contexts: dict[str, Any] = {}
 _lock = threading.Lock()
+
+
+@dataclass
+class DataDocsStep:
+    """The validations of one check step whose Data Docs pages are rendered together.
+
+    Each validation stores its result in the site's store and is remembered here; ``render``
+    builds their pages and the index once, then points the new pages at the site's own assets.
+    """
+
+    docs_dir: Path
+    run_name: str | None = None
+    identifiers: list[Any] = field(default_factory=list)
+    """GX identifiers of the stored validation results and of their suites."""
+    started_ns: int = field(default_factory=time.time_ns)
+
+    def render(self) -> int:
+        """Build the pages of this step's validations and the index; return pages localised."""
+        if not self.identifiers:
+            return 0
+        with _lock, _docs_lock(self.docs_dir):
+            ctx = _context(self.docs_dir)
+            ctx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=self.identifiers)
+            self.identifiers = []
+            return localise_site(self.docs_dir, since_ns=self.started_ns)
+
+
+@contextmanager
+def data_docs_step(docs_dir: Path | None, run_name: str | None = None) -> Iterator[Any]:
+    """A ``DataDocsStep`` for ``docs_dir`` (None without one), rendered when the block ends.
+
+    The pages are rendered even when the block raises, so that every stored validation has its
+    page; a validation that did not finish stored nothing.
+    """
+    if docs_dir is None:
+        yield None
+        return
+    step = DataDocsStep(docs_dir, run_name)
+    try:
+        yield step
+    finally:
+        step.render()
 
 
 @dataclass
@@ -93,8 +140,8 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _json_safe(v) for k, v in value.items()}
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+    if hasattr(value, "item"):  # numpy scalars; a datetime64 gives a datetime, made text above
+        return _json_safe(value.item())
     return value
 
 
@@ -179,18 +226,21 @@ def _context(docs_dir: Path | None) -> Any:
     else:
         docs_dir.mkdir(parents=True, exist_ok=True)
         ctx = gx.get_context(mode="file", project_root_dir=str(docs_dir))
-        if DOCS_SITE not in (ctx.get_config().data_docs_sites or {}):
-            ctx.add_data_docs_site(
-                DOCS_SITE,
-                {
-                    "class_name": "SiteBuilder",
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
-                    },
-                },
-            )
+        site = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": key,
+            },
+        }
+        known = (ctx.get_config().data_docs_sites or {}).get(DOCS_SITE)
+        if known is None:
+            ctx.add_data_docs_site(DOCS_SITE, site)
+        elif known.get("store_backend", {}).get("base_directory") != key:
+            # The project file names the site's folder absolutely: a home that was copied or
+            # moved would otherwise go on writing its pages into the old home's site.
+            ctx.update_data_docs_site(DOCS_SITE, site)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     _contexts[key] = ctx
     return ctx
@@ -220,37 +270,46 @@ def _run(
     ctx: Any,
     suite_dict: dict[str, Any],
     df: pd.DataFrame,
-    with_docs: bool,
-    run_name: str | None,
+    docs: DataDocsStep | None,
     result_format: Mapping[str, Any] = RESULT_FORMAT,
-) -> Any:
-    """Validate and return (validation result, docs file URL or None)."""
+) -> tuple[Any, str | None]:
+    """Validate and return (validation result, docs file URL or None).
+
+    With ``docs`` the result is stored in the site's validation store and its identifiers are
+    added to ``docs``; the page itself is written when ``docs`` is rendered, at the URL returned.
+    """
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
     name = suite_dict["name"]
     batch_definition = _batch_definition(ctx, name)
     suite = ExpectationSuite(**suite_dict)
-    if not with_docs:
+    if docs is None:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
         return batch.validate(suite, result_format=dict(result_format)), None
     suite = ctx.suites.add_or_update(suite)
     definition = ctx.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
     )
-    checkpoint = ctx.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=name,
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
-            result_format=dict(result_format),
-        )
+    run_id = RunIdentifier(run_name=docs.run_name, run_time=datetime.now(UTC))
+    result = definition.run(
+        batch_parameters={"dataframe": df}, result_format=dict(result_format), run_id=run_id
     )
-    run_id = RunIdentifier(run_name=run_name) if run_name else None
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=run_id)
-    identifier, result = next(iter(checkpoint_result.run_results.items()))
-    urls = ctx.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
+    suite_identifier = ExpectationSuiteIdentifier(name=name)
+    identifier = ValidationResultIdentifier(
+        expectation_suite_identifier=suite_identifier,
+        run_id=run_id,
+        batch_identifier=result.batch_id,
+    )
+    docs.identifiers += [identifier, suite_identifier]
+    urls = ctx.get_docs_sites_urls(
+        resource_identifier=identifier, site_name=DOCS_SITE, only_if_exists=False
+    )
     return result, (urls[0]["site_url"] if urls else None)
 
 
@@ -286,6 +345,7 @@ def validate_frame(
     df: pd.DataFrame,
     *,
     docs_dir: Path | None = None,
+    docs: DataDocsStep | None = None,
     parameters: Mapping[str, Any] | None = None,
     run_name: str | None = None,
     unexpected_rows: bool = False,
@@ -296,34 +356,41 @@ def validate_frame(
     (``admissions.fct_admissions``). Value-set parameters default to the dbt seeds. With
     ``docs_dir`` the result is also rendered as Data Docs HTML there, as a validation named
     ``run_name`` (the Dagster run id), with every page loading its assets from the site itself.
+    With ``docs`` (a ``DataDocsStep``) the result is stored at once and its page rendered with the
+    step's other validations when the step ends; ``docs_url`` names that page.
     ``unexpected_rows`` asks for the frame index of every unexpected row (``unexpected_index_list``
     of each failed expectation), which the gate traces to report versions.
     """
+    if docs is None and docs_dir is not None:
+        with data_docs_step(docs_dir, run_name) as step:
+            return validate_frame(
+                suite_name,
+                df,
+                docs=step,
+                parameters=parameters,
+                unexpected_rows=unexpected_rows,
+            )
     suite_dict = load_suite_dict(suite_name)
     suite_dict, skipped = resolve_parameters(
         suite_dict, suite_parameters() if parameters is None else parameters
     )
     frame = _mask_digits(add_derived_columns(df), suite_dict)
     suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
-    with _lock, _docs_lock(docs_dir) if docs_dir else nullcontext():
-        ctx = _context(docs_dir)
-        started_ns = time.time_ns()
+    docs_root = docs.docs_dir if docs is not None else None
+    with _lock, _docs_lock(docs_root) if docs_root else nullcontext():
         result, file_url = _run(
-            ctx,
+            _context(docs_root),
             suite_dict,
             frame,
-            with_docs=docs_dir is not None,
-            run_name=run_name,
+            docs,
             result_format=ROWS_RESULT_FORMAT if unexpected_rows else RESULT_FORMAT,
         )
-        if docs_dir is not None:
-            localise_site(docs_dir, since_ns=started_ns)
     failed = [_finding(r) for r in result.results if not r.success]
     return ValidationOutcome(
         success=bool(result.success),
         evaluated=len(result.results),
         failed=failed,
-        docs_url=http_url(file_url, docs_dir) if docs_dir else None,
+        docs_url=http_url(file_url, docs_root) if docs_root else None,
         docs_path=unquote(urlparse(file_url).path) if file_url else None,
         skipped=skipped + absent,
         row_count=len(frame),

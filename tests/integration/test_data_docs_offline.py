@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dagster as dg
 import pytest
 
 from tests.integration.browser import (
@@ -78,6 +79,34 @@ def test_data_docs_render_complete_with_no_network(docs_url: str, tmp_path: Path
     assert libraries == ["function", "function"]
     assert row_count > 1
     assert navbar_height and navbar_height < 200, "Bootstrap's styles lay out the navbar"
+
+
+def test_the_load_checked_the_versions_it_parsed_and_links_each_page(demo_load: LoadRun) -> None:
+    """The sheet checks validated the versions the load's parse step wrote, and each check
+    links to its validation page, rendered once at the end of its step."""
+    instance = dg.DagsterInstance.from_config(str(demo_load.home / "dagster"))
+    try:
+        parsed = instance.fetch_materializations(dg.AssetKey("parsed_reports"), limit=1000)
+        written = {
+            batch
+            for record in parsed.records
+            for batches in record.asset_materialization.metadata["parsed_batches"].value.values()
+            for batch in batches
+        }
+        evaluations = {}
+        for name in ("gx_tong_hop", "gx_ket_nap", "gx_to_chuc"):
+            key = dg.AssetCheckKey(dg.AssetKey("parsed_reports"), name)
+            record = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
+            evaluations[name] = record.event.dagster_event.event_specific_data
+    finally:
+        instance.dispose()
+    assert written, "the parse step records the batches it wrote"
+    docs = (demo_load.home / "docs" / "gx").resolve()
+    for name, evaluation in evaluations.items():
+        assert evaluation.metadata["report_versions_checked"].value > 0, name
+        page = Path(evaluation.metadata["data_docs_file"].value)
+        assert page.is_file() and page.resolve().is_relative_to(docs), name
+        assert evaluation.metadata["data_docs"].value.endswith(page.name), name
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

@@ -208,8 +208,9 @@ def write_build_db(path: Path, frames: dict[str, pd.DataFrame]) -> Path:
 
 def write_parsed_report(
     parsed_dir: Path, report_id: str, period_code: str, ket_nap: pd.DataFrame, *, errors: int = 0
-) -> None:
-    """One parsed report version as a batch of its own, as the parser lays batches out."""
+) -> str:
+    """One parsed report version as a batch of its own, as the parser lays batches out; return
+    the batch id."""
     batch = new_batch_id()
     unit_code = report_id.split("_")[0]
     report = pa.table(
@@ -246,3 +247,4 @@ def write_parsed_report(
         folder = store.period_dir(name, period_code)
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / f"{batch}.parquet")
+    return batch
