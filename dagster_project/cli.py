@@ -220,6 +220,9 @@ def _fail_abandoned_runs(settings: Settings) -> int:
 
 def _prepare_environment(settings: Settings) -> None:
     """Point every component (Dagster, dbt) at the same home."""
+    from dagster_project.run_history import fast_sqlite_commits
+
+    fast_sqlite_commits()
     os.environ["TCD_HOME"] = str(settings.home)
     os.environ.update(settings.dbt_env())
     if not os.environ.get("DAGSTER_HOME"):

@@ -1,7 +1,6 @@
 """The tcd-warehouse code location: one Definitions with every asset, check, job and trigger."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.evaluation import evaluation_reports
 from dagster_project.assets.ingestion import landed_reports, parsed_reports, reporting_units
@@ -11,9 +10,12 @@ from dagster_project.assets.warehouse import warehouse_dbt
 from dagster_project.jobs import build_job, load_job, pull_job
 from dagster_project.quality import build_quality_checks
 from dagster_project.resources import WarehouseResource, dbt_project
-from dagster_project.resources.dbt_project import DBT_EXECUTABLE
+from dagster_project.resources.dbt_project import DBT_EXECUTABLE, WarehouseDbtCli
+from dagster_project.run_history import fast_sqlite_commits
 from dagster_project.schedules import nightly_load
 from dagster_project.sensors import load_after_pull, new_report_files
+
+fast_sqlite_commits()  # every process that runs these definitions writes events with it
 
 defs = dg.Definitions(
     assets=[
@@ -31,6 +33,6 @@ defs = dg.Definitions(
     sensors=[new_report_files, load_after_pull],
     resources={
         "warehouse": WarehouseResource.from_environment(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

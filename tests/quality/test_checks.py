@@ -6,11 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster_dbt import DbtCliResource
 
 from dagster_project.quality import build_quality_checks
 from dagster_project.quality.checks import run_mart_check, run_sheet_check
-from dagster_project.resources.dbt_project import DBT_EXECUTABLE, dbt_project
+from dagster_project.resources.dbt_project import DBT_EXECUTABLE, WarehouseDbtCli, dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
 from tests.quality.conftest import (
     fct_admissions_frame,
@@ -140,7 +139,7 @@ def test_blocking_check_decides_whether_publishing_runs(
         [fct_admissions, published, *build_quality_checks()],
         resources={
             "warehouse": WarehouseResource(home=str(home)),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         },
         raise_on_error=False,
     )
