@@ -105,6 +105,36 @@ class ValidationOutcome:
     """Expectations not run, each with the reason (unknown parameter, optional column absent)."""
     row_count: int = 0
 
+    @classmethod
+    def combined(cls, parts: list[ValidationOutcome]) -> ValidationOutcome:
+        """One suite's outcomes over disjoint parts of a table as one outcome: a failed
+        expectation appears once, with the unexpected rows of every part counted and the
+        first samples kept; the page shown is that of the first part that failed."""
+        failed: dict[tuple, dict[str, Any]] = {}
+        for part in parts:
+            for finding in part.failed:
+                key = (finding["expectation"], finding.get("column"), finding.get("rule_code"))
+                if key not in failed:
+                    failed[key] = {**finding, "sample_values": list(finding["sample_values"])}
+                    continue
+                kept = failed[key]
+                if finding.get("unexpected_count") is not None:
+                    kept["unexpected_count"] = (kept.get("unexpected_count") or 0) + finding[
+                        "unexpected_count"
+                    ]
+                room = SAMPLE_SIZE - len(kept["sample_values"])
+                kept["sample_values"] += list(finding["sample_values"])[: max(room, 0)]
+        shown = next((p for p in parts if not p.success), parts[0] if parts else None)
+        return cls(
+            success=all(p.success for p in parts),
+            evaluated=max((p.evaluated for p in parts), default=0),
+            failed=list(failed.values()),
+            docs_url=shown.docs_url if shown else None,
+            docs_path=shown.docs_path if shown else None,
+            skipped=sorted({reason for p in parts for reason in p.skipped}),
+            row_count=sum(p.row_count for p in parts),
+        )
+
     def findings_markdown(self) -> str:
         """The failed expectations as a Markdown table for Dagster's metadata panel."""
         if not self.failed:

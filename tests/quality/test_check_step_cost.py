@@ -12,7 +12,7 @@ import pytest
 from dagster_project.assets.ingestion import PARSED_BATCHES_KEY, ParseOutcome, parsed_batches
 from dagster_project.partitions import RANGE_END_TAG, RANGE_START_TAG
 from dagster_project.quality import build_quality_checks, validate_frame
-from dagster_project.quality.checks import NOTHING_PARSED, run_sheet_check
+from dagster_project.quality.checks import NOTHING_PARSED, batch_parts, run_sheet_check
 from dagster_project.quality.validation import data_docs_step
 from dagster_project.resources.warehouse import WarehouseResource
 from tests.quality.conftest import ket_nap_frame, write_parsed_report
@@ -156,3 +156,30 @@ def test_a_copied_site_writes_its_pages_into_the_copy(params, tmp_path: Path):
     assert Path(outcome.docs_path).is_relative_to(copy.resolve())
     assert Path(outcome.docs_path).is_file()
     assert sorted(p.relative_to(original) for p in original.rglob("*.html")) == before
+
+
+def test_a_large_load_is_checked_in_parts_and_reported_as_one(tmp_path: Path) -> None:
+    """Three batches checked one at a time give one result that counts every bad row once."""
+    parsed = tmp_path / "parsed"
+    batches: dict[str, list[str]] = {}
+    for number, period in enumerate(("2023-H2", "2024-H1", "2024-H2")):
+        batch = write_parsed_report(parsed, f"08{number}_{period}_v1", period, under_age())
+        batches.setdefault(period, []).append(batch)
+    assert len(list(batch_parts(batches, size=1))) == 3
+    whole = run_sheet_check("ket_nap", parsed, None, batches)
+    in_parts = run_sheet_check("ket_nap", parsed, None, batches, part_size=1)
+    for result in (whole, in_parts):
+        assert not result.passed
+        assert result.metadata["report_versions_checked"].value == 3
+    age_rows = [
+        line
+        for line in in_parts.metadata["findings"].value.splitlines()
+        if "age_at_admission" in line
+    ]
+    assert len(age_rows) == 1, age_rows
+    assert "| 3 |" in age_rows[0]
+
+    def rows(result: dg.AssetCheckResult) -> list[str]:
+        return sorted(result.metadata["findings"].value.splitlines())
+
+    assert rows(in_parts) == rows(whole)  # the same findings, whatever order the parts met them
