@@ -7,7 +7,8 @@ pandas frame and validates that. Reads are read-only and short: the build databa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -130,8 +131,28 @@ def read_parsed_sheet(
         con.close()
 
 
-def read_mart(build_db: Path, table: str) -> pd.DataFrame:
-    """One mart table of the build database as a frame."""
+def read_mart(
+    build_db: Path, table: str, part: tuple[str | None, int, int] | None = None
+) -> pd.DataFrame:
+    """One mart table of the build database as a frame; with ``part`` = (column, k, n), only
+    the rows whose ``column`` hashes to k modulo n (rows sharing a value stay together; with
+    no column, by row)."""
+    where = ""
+    if part is not None:
+        column, k, n = part
+        keyed = f'hash("{column}")' if column else "rowid"
+        where = f" where {keyed} % {int(n)} = {int(k)}"
+    with _mart_connection(build_db, table) as con:
+        return con.execute(f'select * from {MART_SCHEMA}."{table}"{where}').df()
+
+
+def mart_row_count(build_db: Path, table: str) -> int:
+    with _mart_connection(build_db, table) as con:
+        return con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+
+
+@contextmanager
+def _mart_connection(build_db: Path, table: str) -> Iterator[duckdb.DuckDBPyConnection]:
     if not build_db.exists():
         raise TableMissing(f"The build database {build_db} does not exist")
     con = duckdb.connect(str(build_db), read_only=True)
@@ -143,6 +164,6 @@ def read_mart(build_db: Path, table: str) -> pd.DataFrame:
         ).fetchone()
         if not found or not found[0]:
             raise TableMissing(f"Table {MART_SCHEMA}.{table} does not exist in {build_db}")
-        return con.execute(f'select * from {MART_SCHEMA}."{table}"').df()
+        yield con
     finally:
         con.close()
