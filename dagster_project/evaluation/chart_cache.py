@@ -32,6 +32,8 @@ DRAW: dict[str, Callable[[list], tuple[str, bytes]]] = {
 }
 _CHART_FILE = re.compile(r"^(?P<digest>[0-9a-f]{64})\.(svg|png)$")
 _TEMP_FILE = re.compile(r"^\.[0-9a-f]{64}\..*\.tmp$")
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read back: a chart gets the permissions any other written file gets
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +119,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+            os.fchmod(out.fileno(), 0o666 & ~_UMASK)  # mkstemp makes it owner-only
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
