@@ -16,7 +16,8 @@ from dagster_project.resources import WarehouseResource
         "The evaluation (đánh giá kết quả) of every province for the latest period it reported, "
         "written from the published warehouse: a Word document staff can edit, the same text "
         "as a self-contained HTML page, and the sources of every figure (…_nguon.csv), kept "
-        "under TCD_HOME/reports."
+        "under TCD_HOME/reports. A chart is drawn only when its figures changed (kept in "
+        "reports/.charts); the metadata counts the charts drawn and reused."
     ),
 )
 def evaluation_reports(
@@ -30,6 +31,8 @@ def evaluation_reports(
     metadata: dict = {
         "folder": dg.MetadataValue.path(str(out_dir)),
         "count": len(evaluations),
+        "charts_drawn": sum(evaluation.charts_drawn for evaluation in evaluations),
+        "charts_reused": sum(evaluation.charts_reused for evaluation in evaluations),
         "not_written": dg.MetadataValue.md("\n".join(f"- {s}" for s in refused) or "none"),
     }
     for evaluation in evaluations:

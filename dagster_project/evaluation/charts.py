@@ -1,4 +1,9 @@
-"""The evaluation's two charts, drawn once and written as inline SVG (HTML) and PNG (Word)."""
+"""The evaluation's two charts, drawn once and written as inline SVG (HTML) and PNG (Word).
+
+matplotlib is imported only when a chart is drawn; chart_cache.py draws a chart only when its
+rows (or this module) changed. The SVG carries no date and fixed element ids, so the same rows
+always give the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +22,13 @@ def _pyplot():
 
     plt.rcParams["svg.fonttype"] = "path"  # glyphs as paths: no font needed to view the SVG
     plt.rcParams["font.family"] = "DejaVu Sans"
+    plt.rcParams["svg.hashsalt"] = "tcd-warehouse"  # element ids from the drawing, not a uuid
     return plt
 
 
 def _outputs(fig, plt) -> tuple[str, bytes]:
     svg = io.StringIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight")
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

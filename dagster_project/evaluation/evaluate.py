@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import jinja2
 
-from dagster_project.evaluation import charts, render
+from dagster_project.evaluation import render
+from dagster_project.evaluation.chart_cache import ChartCache
 from dagster_project.evaluation.figures import Figure, Figures
 from dagster_project.evaluation.numbers import so, truncated_pct, ty_le
 from dagster_project.evaluation.queries import QueryRunner
@@ -44,6 +46,8 @@ class Evaluation:
     provenance: Path
     markdown: str
     figures: list[Figure]
+    charts_drawn: int = 0
+    charts_reused: int = 0
 
     @property
     def paths(self) -> list[Path]:
@@ -78,7 +82,9 @@ def _indicator_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return labels
 
 
+@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    """One environment per process: the templates are compiled once, not once per province."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
@@ -105,18 +111,22 @@ def write_evaluation(
     period: str,
     out_dir: Path,
     plans: list[str] | None = None,
+    chart_cache: ChartCache | None = None,
 ) -> Evaluation:
-    """Write <scope>_<period>_danh-gia.docx and .html and <scope>_<period>_nguon.csv."""
+    """Write <scope>_<period>_danh-gia.docx and .html and <scope>_<period>_nguon.csv; the
+    charts are taken from `chart_cache` when it holds them (drawn every time without one)."""
     if not Path(published_db).exists():
         raise EvaluationError(
             f"Chưa có kho dữ liệu công bố tại {published_db} / nothing is published at "
             f"{published_db}: run `tcd load` first."
         )
     with duckdb.connect(str(published_db), read_only=True) as con:
-        return _write(con, scope, period, Path(out_dir), plans)
+        return _write(con, scope, period, Path(out_dir), plans, chart_cache or ChartCache(None))
 
 
-def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None) -> Evaluation:
+def _write(
+    con, scope: str, period: str, out_dir: Path, plans: list[str] | None, cache: ChartCache
+) -> Evaluation:
     runner = QueryRunner(con, {"scope": scope, "period": period})
     scope_rows = runner.rows("scope")
     if not scope_rows:
@@ -215,11 +225,17 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
         for block in plan_blocks
         for t in block["targets"]
     ]
+    drawn = []
     if target_rows:
-        svg["attainment"], png["attainment"] = charts.attainment_chart(target_rows)
-    svg["admissions"], png["admissions"] = charts.admissions_chart(
-        [(row["unit_name"], row["admitted"], row["admitted_private"]) for row in by_unit]
+        drawn.append(cache.chart("attainment", target_rows))
+    drawn.append(
+        cache.chart(
+            "admissions",
+            [(row["unit_name"], row["admitted"], row["admitted_private"]) for row in by_unit],
+        )
     )
+    for chart in drawn:
+        svg[chart.kind], png[chart.kind] = chart.svg, chart.png
 
     out_dir.mkdir(parents=True, exist_ok=True)
     title = render.plain_text(blocks[0].text) if blocks else stem
@@ -239,7 +255,11 @@ def _write(con, scope: str, period: str, out_dir: Path, plans: list[str] | None)
         writer.writeheader()
         for row in figures.provenance_rows():
             writer.writerow(row)
-    return Evaluation(scope, period, docx_path, html_path, provenance_path, markdown, figures.used)
+    return Evaluation(
+        scope, period, docx_path, html_path, provenance_path, markdown, figures.used,
+        charts_drawn=sum(chart.drawn for chart in drawn),
+        charts_reused=sum(not chart.drawn for chart in drawn),
+    )  # fmt: skip
 
 
 def _stock_indicators(con, plan: str) -> dict[str, str]:
@@ -270,11 +290,16 @@ def write_latest_evaluations(
     published_db: Path, out_dir: Path
 ) -> tuple[list[Evaluation], list[str]]:
     """The evaluation of every province for its latest period, every plan of the province; and
-    the sentences of those that could not be written (a province the registry does not name)."""
+    the sentences of those that could not be written (a province the registry does not name).
+
+    Charts are kept in out_dir/.charts and drawn only when their rows changed; the charts no
+    evaluation shows any more are removed once all are written."""
     written, refused = [], []
+    cache = ChartCache.under(out_dir)
     for province, period in latest_periods(published_db):
         try:
-            written.append(write_evaluation(published_db, province, period, out_dir))
+            written.append(write_evaluation(published_db, province, period, out_dir, None, cache))
         except EvaluationError as exc:
             refused.append(str(exc))
+    cache.prune()
     return written, refused

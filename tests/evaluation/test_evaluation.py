@@ -343,6 +343,15 @@ def test_the_asset_attaches_the_html_and_a_preview(demo_load: LoadRun, tmp_path:
     assert html.is_file() and html.parent == tmp_path / "reports"
     preview = metadata["10_2024-H2 preview"].value
     assert preview.startswith("# ĐÁNH GIÁ KẾT QUẢ 6 THÁNG CUỐI NĂM 2024") and "[[" not in preview
+    drawn = metadata["charts_drawn"].value
+    assert drawn >= len(latest_periods(tmp_path / "published" / "warehouse.duckdb"))
+    assert metadata["charts_reused"].value == 0
+    again = dg.materialize(
+        [evaluation_reports], resources={"warehouse": WarehouseResource(home=str(tmp_path))}
+    )
+    (second,) = again.asset_materializations_for_node("evaluation_reports")
+    assert second.metadata["charts_drawn"].value == 0, "the same figures: nothing drawn"
+    assert second.metadata["charts_reused"].value == drawn
 
 
 def test_unknown_unit_or_plan_is_a_sentence(demo_load: LoadRun, tmp_path: Path) -> None:
