@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sample_readback import fold, load_sheets, read_report, report_paths
 
-from tcd_samples import generate, write_sample
+from tcd_samples import generate, generator, write_sample
 from tcd_samples.violations import INJECTIONS
 
 BOM = b"\xef\xbb\xbf"
@@ -211,7 +211,9 @@ def _peak(out: Path, units: int) -> tuple[int, int]:
     return peak, result.reports
 
 
-def test_scale_mode_memory_does_not_grow_with_the_number_of_units(tmp_path):
+def test_scale_mode_memory_does_not_grow_with_the_number_of_units(tmp_path, monkeypatch):
+    """Memory holds one chunk of reports (``SUMMARY_CHUNK``), whatever the number of units."""
+    monkeypatch.setattr(generator, "SUMMARY_CHUNK", 4)
     small, n_small = _peak(tmp_path / "a", 2)
     large, n_large = _peak(tmp_path / "b", 16)
     assert n_large == 8 * n_small
