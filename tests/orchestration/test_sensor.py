@@ -85,3 +85,36 @@ def test_after_a_pull_only_unparsed_periods_are_loaded_then_nothing(
     settings.published_db.write_bytes(b"published")
     record_build(settings, build_inputs_fingerprint(settings))
     assert isinstance(load_request(settings, "run-3"), dg.SkipReason)
+
+
+def test_a_sensor_run_leaves_out_the_reference_only_models_while_their_inputs_stand(
+    tmp_path: Path, registry_env: Path
+) -> None:
+    from dagster_project.assets.warehouse import reference_only_keys
+    from dagster_project.ingest import Landing
+    from dagster_project.jobs import REFERENCE_BUILT_TAG
+    from dagster_project.load_plan import build_inputs_fingerprint, record_build
+    from dagster_project.sensors import load_request
+    from dagster_project.settings import load_settings
+    from tests.reports.builders import build_xlsx
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    settings.published_db.write_bytes(b"published")
+    settings.build_db.write_bytes(b"a build")
+    record_build(settings, build_inputs_fingerprint(settings))
+    Landing(settings.home).land_file(
+        build_xlsx(tmp_path / "088_2024-H1.xlsx"), source_uri="file:///inbox"
+    )
+    request = load_request(settings, "run-1")
+    assert request.job_name == "load_warehouse"
+    assert request.tags[REFERENCE_BUILT_TAG] == "true"
+    selected = set(request.asset_selection)
+    assert dg.AssetKey(["marts", "fct_admissions"]) in selected
+    assert dg.AssetKey("parsed_reports") in selected
+    assert not selected & reference_only_keys()
+
+    (settings.reference_dir / "reporting_units.parquet").write_bytes(b"a new unit")
+    request = load_request(settings, "run-2")
+    assert REFERENCE_BUILT_TAG not in request.tags
+    assert request.asset_selection is None
