@@ -241,37 +241,34 @@ def _require_key(demo_key: bool) -> None:
         )
 
 
-def _versions_read_since(db: Path, since: datetime) -> dict[str, int]:
-    """Report versions parsed by this command, by status (published, superseded, quarantined)."""
+def _counts(db: Path, sql: str, params: list | None = None) -> dict[str, int]:
+    """``{key: count}`` from a two-column query of the build database; empty when it cannot
+    be read (no build yet, or a build cut short before that relation)."""
     import duckdb
 
     if not db.exists():
         return {}
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            rows = con.execute(
-                "select version_status, count(*) from intermediate.int_report_status "
-                "where parsed_at >= ? group by version_status",
-                [since],
-            ).fetchall()
+            return dict(con.execute(sql, params or []).fetchall())
     except duckdb.Error:
         return {}
-    return dict(rows)
+
+
+def _versions_read_since(db: Path, since: datetime) -> dict[str, int]:
+    """Report versions parsed by this command, by status (published, superseded, quarantined)."""
+    return _counts(
+        db,
+        "select version_status, count(*) from intermediate.int_report_status "
+        "where parsed_at >= ? group by version_status",
+        [since],
+    )
 
 
 def _completeness(db: Path) -> dict[str, int]:
-    import duckdb
-
-    if not db.exists():
-        return {}
-    try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            rows = con.execute(
-                "select status, count(*) from marts.mart_reporting_completeness group by status"
-            ).fetchall()
-    except duckdb.Error:
-        return {}
-    return dict(rows)
+    return _counts(
+        db, "select status, count(*) from marts.mart_reporting_completeness group by status"
+    )
 
 
 @app.command()
