@@ -17,7 +17,6 @@ run in which every check passes costs what it did before the gate.
 # annotation at definition time and needs the class itself, not its name as a string.
 
 from collections.abc import Iterator, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from dagster_project.quality.validation import (
     DataDocsStep,
     ValidationOutcome,
     data_docs_step,
+    docs_scope,
     validate_frame,
 )
 from dagster_project.resources.dbt_artifacts import run_target_path
@@ -152,11 +152,7 @@ def run_sheet_check(
             description=NOTHING_PARSED,
         )
     parts, versions = [], 0
-    with (
-        data_docs_step(docs_dir, run_name)
-        if docs is None and docs_dir is not None
-        else nullcontext(docs)
-    ) as step:
+    with docs_scope(docs, docs_dir, run_name) as step:
         for part in batch_parts(batches, part_size or PART_BATCHES):
             try:
                 frame = read_parsed_sheet(parsed_dir, sheet, batches=part)
@@ -317,13 +313,9 @@ def check_mart(
         parts = -(-mart_row_count(build_db, table) // PART_ROWS)
     except TableMissing as error:
         return MartCheckRun(family, table, missing_result(error, **common))
-    if parts > 1:
-        column = part_column(suite_name)
-        with (
-            data_docs_step(docs_dir, run_name)
-            if docs is None and docs_dir is not None
-            else nullcontext(docs)
-        ) as step:
+    with docs_scope(docs, docs_dir, run_name) as step:
+        if parts > 1:
+            column = part_column(suite_name)
             outcome = ValidationOutcome.combined(
                 [
                     validate_frame(
@@ -332,15 +324,11 @@ def check_mart(
                     for k in range(parts)
                 ]
             )
-        if outcome.success:
-            return MartCheckRun(family, table, outcome_result(outcome, **common))
-        # A failure is validated again whole: the gate traces its rows in one frame.
-    frame = read_mart(build_db, table)
-    if docs is None and docs_dir is not None:
-        with data_docs_step(docs_dir, run_name) as step:
-            outcome = validate_frame(suite_name, frame, docs=step)
-    else:
-        outcome = validate_frame(suite_name, frame, docs=docs)
+            if outcome.success:
+                return MartCheckRun(family, table, outcome_result(outcome, **common))
+            # A failure is validated again whole: the gate traces its rows in one frame.
+        frame = read_mart(build_db, table)
+        outcome = validate_frame(suite_name, frame, docs=step)
     kept = None if outcome.success else frame  # a passing table's frame is not kept
     return MartCheckRun(family, table, outcome_result(outcome, **common), kept)
 

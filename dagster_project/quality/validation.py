@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,6 +85,14 @@ def data_docs_step(docs_dir: Path | None, run_name: str | None = None) -> Iterat
         yield step
     finally:
         step.render()
+
+
+def docs_scope(
+    docs: DataDocsStep | None, docs_dir: Path | None, run_name: str | None = None
+) -> AbstractContextManager[DataDocsStep | None]:
+    """The step a group of validations renders into: ``docs`` when the caller has one, else a
+    step of its own for ``docs_dir`` (rendered when the block ends; None without a folder)."""
+    return nullcontext(docs) if docs is not None else data_docs_step(docs_dir, run_name)
 
 
 @dataclass
@@ -392,7 +400,7 @@ def validate_frame(
     of each failed expectation), which the gate traces to report versions.
     """
     if docs is None and docs_dir is not None:
-        with data_docs_step(docs_dir, run_name) as step:
+        with docs_scope(None, docs_dir, run_name) as step:
             return validate_frame(
                 suite_name,
                 df,
