@@ -3,6 +3,7 @@
 import contextlib
 import functools
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -135,7 +136,11 @@ def warehouse_dbt(
     settings = warehouse.export_dbt_env()
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     target_path = run_target_path(settings.home, context.run.run_id)
-    import_in_background(CHECK_LIBRARIES)
+    if multiprocessing.parent_process() is None:
+        # The steps that follow run in this process (`tcd load`'s in-process runs); a step of
+        # a multiprocess run (the UI, the daemon) ends with dbt, and importing here would only
+        # take CPU from dbt.
+        import_in_background(CHECK_LIBRARIES)
     with indirect_selection(
         "eager" if context.run.tags.get(REFERENCE_BUILT_TAG) == "true" else None
     ):
