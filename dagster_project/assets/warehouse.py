@@ -19,6 +19,7 @@ from dagster_dbt import (
 from dagster_project.jobs import REFERENCE_BUILT_TAG
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.resources.dbt_artifacts import (
+    carry_partial_parse,
     prune_run_targets,
     run_target_path,
     runs_kept,
@@ -141,6 +142,7 @@ def warehouse_dbt(
         # a multiprocess run (the UI, the daemon) ends with dbt, and importing here would only
         # take CPU from dbt.
         import_in_background(CHECK_LIBRARIES)
+    carry_partial_parse(settings.home, target_path)
     with indirect_selection(
         "eager" if context.run.tags.get(REFERENCE_BUILT_TAG) == "true" else None
     ):

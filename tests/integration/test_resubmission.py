@@ -216,6 +216,10 @@ def test_a_night_leaves_out_the_reference_only_models_but_tests_against_them(
     ]
     assert into_dimensions, sorted(ran)
     assert night.query("select * from marts.dim_period") == dimensions_before
+    # The night started from the last load's parse of the project: dbt did not read it again.
+    dbt_log = (run_target_path(home, run_id) / "dbt.log").read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in dbt_log
+    assert "Partial parsing enabled" in dbt_log
 
 
 def test_a_full_refresh_after_incremental_builds_gives_byte_identical_marts(

@@ -10,6 +10,8 @@ import pytest
 
 from dagster_project.resources.dbt_artifacts import (
     DEFAULT_RUNS_KEPT,
+    PARTIAL_PARSE_FILE,
+    carry_partial_parse,
     prune_run_targets,
     run_results_summary,
     run_target_path,
@@ -79,3 +81,31 @@ def test_run_results_are_counted_by_status(tmp_path: Path) -> None:
         "success": 2,
         "warn": 1,
     }
+
+
+def test_a_run_starts_from_the_newest_parse_of_its_home(tmp_path: Path) -> None:
+    older = make_run(tmp_path, "run-1", age=1)
+    newer = make_run(tmp_path, "run-2", age=2)
+    make_run(tmp_path, "run-3", age=3)  # a run that failed before dbt parsed
+    (older / PARTIAL_PARSE_FILE).write_bytes(b"older")
+    (newer / PARTIAL_PARSE_FILE).write_bytes(b"newer")
+    os.utime(older / PARTIAL_PARSE_FILE, (1_700_000_001, 1_700_000_001))
+    os.utime(newer / PARTIAL_PARSE_FILE, (1_700_000_002, 1_700_000_002))
+    current = run_target_path(tmp_path, "run-4")
+    assert carry_partial_parse(tmp_path, current) == newer / PARTIAL_PARSE_FILE
+    assert (current / PARTIAL_PARSE_FILE).read_bytes() == b"newer"
+
+
+def test_a_parse_already_in_place_is_kept(tmp_path: Path) -> None:
+    earlier = make_run(tmp_path, "run-1", age=1)
+    (earlier / PARTIAL_PARSE_FILE).write_bytes(b"earlier")
+    current = make_run(tmp_path, "run-2", age=2)
+    (current / PARTIAL_PARSE_FILE).write_bytes(b"own")
+    assert carry_partial_parse(tmp_path, current) is None
+    assert (current / PARTIAL_PARSE_FILE).read_bytes() == b"own"
+
+
+def test_a_new_home_has_no_parse_to_carry(tmp_path: Path) -> None:
+    current = run_target_path(tmp_path, "run-1")
+    assert carry_partial_parse(tmp_path, current) is None
+    assert not current.exists()
