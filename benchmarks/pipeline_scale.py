@@ -241,6 +241,20 @@ def print_table(rows: list[dict]) -> None:
             f"{first.peak_mib:>8.0f} {row['quiet'].seconds:>7.1f} {row['night'].seconds:>6.1f} "
             f"{row['night'].seconds / first.seconds:>7.0%}"
         )
+    print("the 1% night, stage by stage:")
+    print(
+        f"{'reports':>8} {'changed':>7} {'night s':>7} {'pull':>5} {'parse':>6} {'dbt':>5} "
+        f"{'checks':>6} {'pub':>4} {'eval':>5} {'outside steps':>13}"
+    )
+    for row in rows:
+        night = row["night"]
+        s = night.stages
+        inside = sum(s[stage] for stage in STAGES)
+        print(
+            f"{row['reports']:>8,} {row['changed']:>7,} {night.seconds:>7.1f} {s['pull']:>5.1f} "
+            f"{s['parse']:>6.1f} {s['dbt']:>5.1f} {s['checks']:>6.1f} {s['publish']:>4.1f} "
+            f"{s['evaluation']:>5.1f} {night.seconds - inside:>13.1f}"
+        )
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
         growth = large["first"].seconds / small["first"].seconds
@@ -250,7 +264,8 @@ def print_table(rows: list[dict]) -> None:
         )
     print(
         "columns: stage seconds summed over the load's runs; dag = Dagster's time before each "
-        "run's first step; quiet = a night with nothing new; 1% = a night with 1% resubmitted."
+        "run's first step; quiet = a night with nothing new; 1% = a night with 1% resubmitted; "
+        "outside steps = the command's own start-up, planning and summary."
     )
 
 
