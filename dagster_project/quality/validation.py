@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pandas as pd
 
 from dagster_project.quality.data_docs import http_url, localise_site
@@ -35,8 +36,15 @@ DATASOURCE = "frames"
 DOCS_SITE = "tcd_quality"
 BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
-ROWS_RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE}
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": SAMPLE_SIZE,
+    "return_unexpected_index_query": False,
+}
+"""Counts and samples of unexpected values. Not the "query" GX would otherwise write for every
+column expectation (``df.filter(items=[...])``, the unexpected rows' index as text): nothing
+reads it, and building it filtered the whole frame once more per expectation."""
+ROWS_RESULT_FORMAT = {**RESULT_FORMAT, "result_format": "COMPLETE"}
 """Every unexpected row's frame index too: what the gate traces a failure with."""
 
 _DIGIT = re.compile(r"\d")
@@ -262,6 +270,44 @@ def _compare_as_int64(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataF
     return frame
 
 
+NAMES_ONLY = frozenset(
+    {
+        "expect_table_columns_to_match_set",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_exclude_patterns",
+        "expect_table_column_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_be_between",
+    }
+)
+"""Table-level expectations that read the frame's column names and row count, no value."""
+
+
+def _names_only(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
+    """Columns whose values no expectation reads keep their name and lose their values.
+
+    For every column expectation GX's pandas engine copies the whole frame twice (the rows
+    where its column is not null, then the unexpected ones among them), every column of it; a
+    text column is the costly one to copy. A column the suite only names (in a column list it
+    compares with the frame's) becomes a column of one-byte zeros: the frame keeps its names,
+    order and rows, and every column an expectation reads keeps its values. When the suite holds
+    an expectation whose reads cannot be told from its arguments (a row condition, a table-level
+    expectation outside ``NAMES_ONLY``), every column keeps its values.
+    """
+    read: set[str] = set()
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        columns = _columns_of(kwargs)
+        if kwargs.get("row_condition") or (not columns and expectation["type"] not in NAMES_ONLY):
+            return frame
+        read.update(columns)
+    for column in frame.columns:
+        if column not in read:
+            frame[column] = np.zeros(len(frame), dtype=np.int8)
+    return frame
+
+
 @contextmanager
 def _docs_lock(docs_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on the Data Docs folder while GX writes its files there.
@@ -452,7 +498,8 @@ def validate_frame(
     suite_dict, skipped = resolve_parameters(
         suite_dict, suite_parameters() if parameters is None else parameters
     )
-    frame = _compare_as_int64(_mask_digits(add_derived_columns(df), suite_dict), suite_dict)
+    frame = _mask_digits(add_derived_columns(df), suite_dict)
+    frame = _names_only(_compare_as_int64(frame, suite_dict), suite_dict)
     suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
     docs_root = docs.docs_dir if docs is not None else None
     with _lock, _docs_lock(docs_root) if docs_root else nullcontext():
