@@ -91,7 +91,7 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
     ``birth_year``: a person at least 18 on the admission date is at least 18 in that year's
     arithmetic, so that bound holds even where the exact age was not published.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never changed in place
     if "period_code" in out.columns:
         # Bounds are worked out once per distinct code and spread over the rows by position.
         codes, distinct = pd.factorize(out["period_code"])
@@ -201,6 +201,16 @@ def read_mart(
 def mart_row_count(build_db: Path, table: str) -> int:
     with _mart_connection(build_db, table) as con:
         return con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+
+
+def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.DataFrame | None]:
+    """A mart table's row count and, when it holds at most ``max_rows``, its rows as a frame:
+    what a check needs to decide whether to validate it whole, from one opening of the file."""
+    with _mart_connection(build_db, table) as con:
+        rows = con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+        if rows > max_rows:
+            return rows, None
+        return rows, arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"').to_arrow_table())
 
 
 @contextmanager

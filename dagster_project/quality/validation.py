@@ -13,6 +13,7 @@ pages of all of them, with one index, when it ends.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -52,6 +53,10 @@ NO_FINGERPRINT = 0
 """GX's frame-size limit for fingerprinting a batch: none is fingerprinted."""
 
 _contexts: dict[str, Any] = {}
+_batch_definitions: dict[tuple[int, str], Any] = {}
+"""Batch definitions by (context, suite name); contexts live as long as the process."""
+_definitions: dict[tuple[int, str], tuple[str, Any]] = {}
+"""Validation definitions stored, by (context, suite name), with the suite they were stored for."""
 _lock = threading.Lock()
 
 
@@ -371,12 +376,20 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def _batch_definition(ctx: Any, asset_name: str) -> Any:
-    """The whole-frame batch definition for one suite, created on first use.
+    """The whole-frame batch definition for one suite, created on first use and then kept for
+    the context's lifetime (the process's).
 
     Existing objects are fetched with ``get``/``get_asset``/``get_batch_definition``: when a
     file context is read back from disk, only those return objects attached to the context
     (iterating ``.assets`` yields detached copies that cannot build a batch).
     """
+    key = (id(ctx), asset_name)
+    if key not in _batch_definitions:
+        _batch_definitions[key] = _find_or_add_batch_definition(ctx, asset_name)
+    return _batch_definitions[key]
+
+
+def _find_or_add_batch_definition(ctx: Any, asset_name: str) -> Any:
     if DATASOURCE in ctx.data_sources.all():
         source = ctx.data_sources.get(DATASOURCE)
     else:
@@ -412,14 +425,24 @@ def _run(
 
     name = suite_dict["name"]
     batch_definition = _batch_definition(ctx, name)
-    suite = ExpectationSuite(**suite_dict)
     if docs is None:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        suite = ExpectationSuite(**suite_dict)
         return batch.validate(suite, result_format=dict(result_format)), None
-    suite = ctx.suites.add_or_update(suite)
-    definition = ctx.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
+    # The suite and its validation definition are stored once per process while they stay the
+    # same: storing them rewrites and reads back a file each, for every part of every table.
+    text = json.dumps(suite_dict, sort_keys=True, default=str)
+    stored = _definitions.get((id(ctx), name))
+    if stored is None or stored[0] != text:
+        suite = ctx.suites.add_or_update(ExpectationSuite(**suite_dict))
+        stored = (
+            text,
+            ctx.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+            ),
+        )
+        _definitions[(id(ctx), name)] = stored
+    definition = stored[1]
     run_id = RunIdentifier(run_name=docs.run_name, run_time=datetime.now(UTC))
     result = definition.run(
         batch_parameters={"dataframe": df}, result_format=dict(result_format), run_id=run_id
