@@ -207,7 +207,7 @@ def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.
     """A mart table's row count and, when it holds at most ``max_rows``, its rows as a frame:
     what a check needs to decide whether to validate it whole, from one opening of the file."""
     with _mart_connection(build_db, table) as con:
-        rows = con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+        rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
         if rows > max_rows:
             return rows, None
         return rows, arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"').to_arrow_table())
