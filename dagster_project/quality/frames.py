@@ -62,6 +62,9 @@ def arrow_frame(table: pa.Table) -> pd.DataFrame:
     column with no value at all becomes ``object`` holding None. The expectations then see the
     very values and types they saw when the frame came from ``.df()``.
     """
+    # One chunk per column: GX copies the frame's rows several times per expectation, and
+    # Arrow copies a column of many chunks more slowly than one of a single chunk.
+    table = table.combine_chunks()
     columns: dict[int, pd.Series] = {}
     for position, column in enumerate(table.columns):
         kind = column.type
