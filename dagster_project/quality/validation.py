@@ -237,9 +237,16 @@ def _mask_digits(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
         if e.get("meta", {}).get("mask_digits") and e["kwargs"].get("column") in frame.columns
     }
     for column in columns:
-        frame[column] = frame[column].map(
-            lambda value: _DIGIT.sub("9", value) if isinstance(value, str) else value
-        )
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            # Each distinct text is masked once (messages repeat), then spread over the rows.
+            codes, distinct = pd.factorize(values)
+            masked = pd.array([_DIGIT.sub("9", v) for v in distinct], dtype=values.dtype)
+            frame[column] = pd.Series(masked.take(codes, allow_fill=True), index=values.index)
+        else:
+            frame[column] = values.map(
+                lambda value: _DIGIT.sub("9", value) if isinstance(value, str) else value
+            )
     return frame
 
 

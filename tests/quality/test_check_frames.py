@@ -14,7 +14,7 @@ import pytest
 
 from dagster_project.quality import validate_frame
 from dagster_project.quality.frames import read_mart, read_parsed_sheet
-from tests.quality.conftest import ket_nap_frame, write_parsed_report
+from tests.quality.conftest import ket_nap_frame, mart_frames, write_parsed_report
 
 EVERY_TYPE = """
     select * from (values
@@ -169,3 +169,25 @@ def test_a_stored_validation_records_no_fingerprint_of_the_frame(params, tmp_pat
     markers = json.loads(stored.read_text(encoding="utf-8"))["meta"]["batch_markers"]
     assert "ge_load_time" in markers
     assert "pandas_data_fingerprint" not in markers
+
+
+def test_a_cccd_quoted_in_repeated_messages_is_found_in_every_row_and_shown_masked(
+    params,
+) -> None:
+    """Each distinct message is masked once and spread over its rows: every row still counts."""
+    frame = pd.concat([mart_frames()["dq_issues"]] * 3, ignore_index=True)
+    frame["message"] = frame["message"].astype("str")
+    frame.loc[[0, 2, 4], "message"] = "Số CCCD 001090000001 không hợp lệ"
+    frame.loc[5, "message"] = None
+    before = frame.copy()
+
+    outcome = validate_frame("completeness.dq_issues", frame, parameters=params)
+
+    [failure] = [
+        f
+        for f in outcome.failed
+        if f["column"] == "message" and f["expectation"].endswith("not_match_regex")
+    ]
+    assert failure["unexpected_count"] == 3
+    assert failure["sample_values"] == ["Số CCCD 999999999999 không hợp lệ"] * 3
+    pd.testing.assert_frame_equal(frame, before, check_exact=True)
