@@ -29,8 +29,8 @@ from dagster_project.quality.frames import (
     MART_SCHEMA,
     SHEETS,
     TableMissing,
-    mart_row_count,
     read_mart,
+    read_mart_up_to,
     read_parsed_sheet,
 )
 from dagster_project.quality.gate import (
@@ -310,11 +310,12 @@ def check_mart(
         "severity": MART_SEVERITY,
     }
     try:
-        parts = -(-mart_row_count(build_db, table) // PART_ROWS)
+        rows, frame = read_mart_up_to(build_db, table, PART_ROWS)
     except TableMissing as error:
         return MartCheckRun(family, table, missing_result(error, **common))
+    parts = -(-rows // PART_ROWS)
     with docs_scope(docs, docs_dir, run_name) as step:
-        if parts > 1:
+        if frame is None:
             column = part_column(suite_name)
             outcome = ValidationOutcome.combined(
                 [
@@ -327,7 +328,7 @@ def check_mart(
             if outcome.success:
                 return MartCheckRun(family, table, outcome_result(outcome, **common))
             # A failure is validated again whole: the gate traces its rows in one frame.
-        frame = read_mart(build_db, table)
+            frame = read_mart(build_db, table)
         outcome = validate_frame(suite_name, frame, docs=step)
     kept = None if outcome.success else frame  # a passing table's frame is not kept
     return MartCheckRun(family, table, outcome_result(outcome, **common), kept)

@@ -3,6 +3,10 @@
 GX's SQL data source returns empty metrics over DuckDB, so every check reads its table into a
 pandas frame and validates that. Reads are read-only and short: the build database is opened
 ``read_only=True`` and closed at once, so a check never holds a lock dbt would wait for.
+
+Rows come out of DuckDB as Arrow and become pandas columns typed as DuckDB's own ``.df()`` types
+them (``arrow_frame``): ``.df()`` makes a Python object of every text value, which pandas then
+turns back into an Arrow-backed column, and that round trip was half the cost of reading a mart.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dagster_project.ingest.periods import is_period_code, period_bounds
 from dagster_project.reports.output import BATCH_COLUMN, ParsedStore
@@ -31,8 +36,54 @@ DATE_COLUMNS = (
 """Dates compared with each other, made one datetime type however DuckDB or Parquet typed them."""
 
 
+_NULLABLE = {
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+"""Arrow types whose columns with nulls DuckDB's ``.df()`` gives a pandas nullable type."""
+
+
 class TableMissing(LookupError):
     """The table a check validates does not exist (yet): the check fails and says which."""
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """A query result as a frame typed as DuckDB's ``.df()`` types it, without its cost.
+
+    Dates become ``datetime64[us]`` and decimals ``float64``; a boolean or integer column with
+    nulls becomes pandas' nullable type of its width (without nulls, the NumPy one); a text
+    column with no value at all becomes ``object`` holding None. The expectations then see the
+    very values and types they saw when the frame came from ``.df()``.
+    """
+    # One chunk per column: GX copies the frame's rows several times per expectation, and
+    # Arrow copies a column of many chunks more slowly than one of a single chunk.
+    table = table.combine_chunks()
+    columns: dict[int, pd.Series] = {}
+    for position, column in enumerate(table.columns):
+        kind = column.type
+        if pa.types.is_date(kind):
+            column = column.cast(pa.timestamp("us"))
+        elif pa.types.is_decimal(kind):
+            column = column.cast(pa.float64())
+        if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and (
+            column.null_count == len(column)
+        ):
+            series = pd.Series([None] * len(column), dtype=object)
+        elif column.null_count and kind in _NULLABLE:
+            series = column.to_pandas(types_mapper=_NULLABLE.get)
+        else:
+            series = column.to_pandas()
+        columns[position] = series
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    frame.columns = pd.Index(table.column_names)
+    return frame
 
 
 def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -43,18 +94,18 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
     ``birth_year``: a person at least 18 on the admission date is at least 18 in that year's
     arithmetic, so that bound holds even where the exact age was not published.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never changed in place
     if "period_code" in out.columns:
-        bounds = {
-            code: period_bounds(code)
-            for code in out["period_code"].dropna().unique()
-            if is_period_code(str(code))
-        }
+        # Bounds are worked out once per distinct code and spread over the rows by position.
+        codes, distinct = pd.factorize(out["period_code"])
+        bounds = [
+            period_bounds(str(code)) if is_period_code(str(code)) else (None, None)
+            for code in distinct
+        ]
         for position, name in enumerate(("period_start", "period_end")):
             if name not in out.columns:
-                out[name] = pd.to_datetime(
-                    out["period_code"].map(lambda c, p=position: bounds.get(c, (None, None))[p])
-                )
+                values = pd.to_datetime(pd.Series([b[position] for b in bounds], dtype=object))
+                out[name] = pd.Series(values.array.take(codes, allow_fill=True), index=out.index)
     for name in DATE_COLUMNS:
         if name in out.columns:
             out[name] = pd.to_datetime(out[name])
@@ -92,7 +143,9 @@ def read_parsed_sheet(
     store = ParsedStore(parsed_dir)
     if batches is not None:
         periods = batches
-        batch_ids = sorted({batch for ids in batches.values() for batch in ids})
+        # A batch id names a batch within its period: one parse run numbers each period's
+        # batches from 0000, so the same id can name a batch of every period.
+        batch_keys = sorted(f"{period}/{batch}" for period, ids in batches.items() for batch in ids)
     chosen = store.periods() if periods is None else sorted(set(periods) & set(store.periods()))
     sheet_files = [p for period in chosen for p in store.files(sheet, period)]
     report_files = [p for period in chosen for p in store.files("report", period)]
@@ -104,14 +157,14 @@ def read_parsed_sheet(
     }
     in_batches = ""
     if batches is not None:
-        params["batches"] = batch_ids
-        in_batches = f"and list_contains($batches, reports.{BATCH_COLUMN})"
+        params["batches"] = batch_keys
+        in_batches = f"and list_contains($batches, reports.period || '/' || reports.{BATCH_COLUMN})"
     con = duckdb.connect()
     try:
-        return con.execute(
+        result = con.sql(
             f"""
             with reports as (
-                select * from read_parquet($reports, union_by_name = true)
+                select * from read_parquet($reports, union_by_name = true, hive_partitioning = true)
                 qualify {BATCH_COLUMN} = max({BATCH_COLUMN}) over (partition by report_id)
             )
             select
@@ -125,8 +178,9 @@ def read_parsed_sheet(
             where reports.error_count = 0
             {in_batches}
             """,
-            params,
-        ).df()
+            params=params,
+        )
+        return arrow_frame(result.to_arrow_table())
     finally:
         con.close()
 
@@ -143,12 +197,23 @@ def read_mart(
         keyed = f'hash("{column}")' if column else "rowid"
         where = f" where {keyed} % {int(n)} = {int(k)}"
     with _mart_connection(build_db, table) as con:
-        return con.execute(f'select * from {MART_SCHEMA}."{table}"{where}').df()
+        query = f'select * from {MART_SCHEMA}."{table}"{where}'
+        return arrow_frame(con.sql(query).to_arrow_table())
 
 
 def mart_row_count(build_db: Path, table: str) -> int:
     with _mart_connection(build_db, table) as con:
         return con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+
+
+def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.DataFrame | None]:
+    """A mart table's row count and, when it holds at most ``max_rows``, its rows as a frame:
+    what a check needs to decide whether to validate it whole, from one opening of the file."""
+    with _mart_connection(build_db, table) as con:
+        rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
+        if rows > max_rows:
+            return rows, None
+        return rows, arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"').to_arrow_table())
 
 
 @contextmanager
@@ -161,8 +226,8 @@ def _mart_connection(build_db: Path, table: str) -> Iterator[duckdb.DuckDBPyConn
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = ?",
             [MART_SCHEMA, table],
-        ).fetchone()
-        if not found or not found[0]:
+        ).fetchall()
+        if not found or not found[0][0]:
             raise TableMissing(f"Table {MART_SCHEMA}.{table} does not exist in {build_db}")
         yield con
     finally:

@@ -13,6 +13,7 @@ pages of all of them, with one index, when it ends.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pandas as pd
 
 from dagster_project.quality.data_docs import http_url, localise_site
@@ -35,13 +37,26 @@ DATASOURCE = "frames"
 DOCS_SITE = "tcd_quality"
 BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
-ROWS_RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE}
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": SAMPLE_SIZE,
+    "return_unexpected_index_query": False,
+}
+"""Counts and samples of unexpected values. Not the "query" GX would otherwise write for every
+column expectation (``df.filter(items=[...])``, the unexpected rows' index as text): nothing
+reads it, and building it filtered the whole frame once more per expectation."""
+ROWS_RESULT_FORMAT = {**RESULT_FORMAT, "result_format": "COMPLETE"}
 """Every unexpected row's frame index too: what the gate traces a failure with."""
 
 _DIGIT = re.compile(r"\d")
+NO_FINGERPRINT = 0
+"""GX's frame-size limit for fingerprinting a batch: none is fingerprinted."""
 
 _contexts: dict[str, Any] = {}
+_batch_definitions: dict[tuple[int, str], Any] = {}
+"""Batch definitions by (context, suite name); contexts live as long as the process."""
+_definitions: dict[tuple[int, str], tuple[str, Any]] = {}
+"""Validation definitions stored, by (context, suite name), with the suite they were stored for."""
 _lock = threading.Lock()
 
 
@@ -222,9 +237,86 @@ def _mask_digits(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
         if e.get("meta", {}).get("mask_digits") and e["kwargs"].get("column") in frame.columns
     }
     for column in columns:
-        frame[column] = frame[column].map(
-            lambda value: _DIGIT.sub("9", value) if isinstance(value, str) else value
-        )
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            # Each distinct text is masked once (messages repeat), then spread over the rows.
+            codes, distinct = pd.factorize(values)
+            masked = pd.array([_DIGIT.sub("9", v) for v in distinct], dtype=values.dtype)
+            frame[column] = pd.Series(masked.take(codes, allow_fill=True), index=values.index)
+        else:
+            frame[column] = values.map(
+                lambda value: _DIGIT.sub("9", value) if isinstance(value, str) else value
+            )
+    return frame
+
+
+BETWEEN = "expect_column_values_to_be_between"
+
+
+def _compare_as_int64(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
+    """Integer columns a range expectation tests, as ``int64`` when no value is missing.
+
+    GX's pandas engine compares a column with its bounds in one vectorised step only when the
+    column is ``int64`` or ``float64``; any other integer type (``int32``, as DuckDB types
+    INTEGER, or pandas' nullable ``Int64``) it compares one value at a time in Python, which was
+    most of the cost of a range check over half a million rows. ``int64`` holds every value of
+    those types exactly, so the same rows fail and the same values are shown. A column with a
+    missing value keeps its type: as ``float64`` its values would be shown as 16.0 for 16.
+    ``uint64`` keeps its type too: ``int64`` cannot hold all of it.
+    """
+    columns = {
+        e["kwargs"]["column"]
+        for e in suite["expectations"]
+        if e["type"] == BETWEEN and e["kwargs"].get("column") in frame.columns
+    }
+    for column in columns:
+        values = frame[column]
+        dtype = values.dtype
+        if (
+            pd.api.types.is_integer_dtype(dtype)
+            and dtype != "int64"
+            and (dtype.kind == "i" or dtype.itemsize < 8)
+            and not values.isna().any()
+        ):
+            frame[column] = values.astype("int64")
+    return frame
+
+
+NAMES_ONLY = frozenset(
+    {
+        "expect_table_columns_to_match_set",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_exclude_patterns",
+        "expect_table_column_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_be_between",
+    }
+)
+"""Table-level expectations that read the frame's column names and row count, no value."""
+
+
+def _names_only(frame: pd.DataFrame, suite: Mapping[str, Any]) -> pd.DataFrame:
+    """Columns whose values no expectation reads keep their name and lose their values.
+
+    For every column expectation GX's pandas engine copies the whole frame twice (the rows
+    where its column is not null, then the unexpected ones among them), every column of it; a
+    text column is the costly one to copy. A column the suite only names (in a column list it
+    compares with the frame's) becomes a column of one-byte zeros: the frame keeps its names,
+    order and rows, and every column an expectation reads keeps its values. When the suite holds
+    an expectation whose reads cannot be told from its arguments (a row condition, a table-level
+    expectation outside ``NAMES_ONLY``), every column keeps its values.
+    """
+    read: set[str] = set()
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        columns = _columns_of(kwargs)
+        if kwargs.get("row_condition") or (not columns and expectation["type"] not in NAMES_ONLY):
+            return frame
+        read.update(columns)
+    for column in frame.columns:
+        if column not in read:
+            frame[column] = np.zeros(len(frame), dtype=np.int8)
     return frame
 
 
@@ -253,8 +345,14 @@ def _context(docs_dir: Path | None) -> Any:
     """The process's GX context: ephemeral, or file-backed in ``docs_dir`` for Data Docs."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
 
     import dagster_project.quality.personal_data  # noqa: F401  (registers the expectation)
+
+    # GX hashes every frame it is given (below this many bytes) into a fingerprint it only
+    # records among the batch markers; for text columns that is a Python pass over every value,
+    # 40% of validating a mart. Nothing here reads the fingerprint.
+    pandas_execution_engine.HASH_THRESHOLD = NO_FINGERPRINT
 
     key = str(docs_dir.resolve()) if docs_dir else ""
     if key in _contexts:
@@ -285,12 +383,20 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def _batch_definition(ctx: Any, asset_name: str) -> Any:
-    """The whole-frame batch definition for one suite, created on first use.
+    """The whole-frame batch definition for one suite, created on first use and then kept for
+    the context's lifetime (the process's).
 
     Existing objects are fetched with ``get``/``get_asset``/``get_batch_definition``: when a
     file context is read back from disk, only those return objects attached to the context
     (iterating ``.assets`` yields detached copies that cannot build a batch).
     """
+    key = (id(ctx), asset_name)
+    if key not in _batch_definitions:
+        _batch_definitions[key] = _find_or_add_batch_definition(ctx, asset_name)
+    return _batch_definitions[key]
+
+
+def _find_or_add_batch_definition(ctx: Any, asset_name: str) -> Any:
     if DATASOURCE in ctx.data_sources.all():
         source = ctx.data_sources.get(DATASOURCE)
     else:
@@ -326,14 +432,24 @@ def _run(
 
     name = suite_dict["name"]
     batch_definition = _batch_definition(ctx, name)
-    suite = ExpectationSuite(**suite_dict)
     if docs is None:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        suite = ExpectationSuite(**suite_dict)
         return batch.validate(suite, result_format=dict(result_format)), None
-    suite = ctx.suites.add_or_update(suite)
-    definition = ctx.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
+    # The suite and its validation definition are stored once per process while they stay the
+    # same: storing them rewrites and reads back a file each, for every part of every table.
+    text = json.dumps(suite_dict, sort_keys=True, default=str)
+    stored = _definitions.get((id(ctx), name))
+    if stored is None or stored[0] != text:
+        suite = ctx.suites.add_or_update(ExpectationSuite(**suite_dict))
+        stored = (
+            text,
+            ctx.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+            ),
+        )
+        _definitions[(id(ctx), name)] = stored
+    definition = stored[1]
     run_id = RunIdentifier(run_name=docs.run_name, run_time=datetime.now(UTC))
     result = definition.run(
         batch_parameters={"dataframe": df}, result_format=dict(result_format), run_id=run_id
@@ -413,6 +529,7 @@ def validate_frame(
         suite_dict, suite_parameters() if parameters is None else parameters
     )
     frame = _mask_digits(add_derived_columns(df), suite_dict)
+    frame = _names_only(_compare_as_int64(frame, suite_dict), suite_dict)
     suite_dict, absent = _applicable(suite_dict, set(map(str, frame.columns)))
     docs_root = docs.docs_dir if docs is not None else None
     with _lock, _docs_lock(docs_root) if docs_root else nullcontext():

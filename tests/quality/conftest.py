@@ -207,11 +207,17 @@ def write_build_db(path: Path, frames: dict[str, pd.DataFrame]) -> Path:
 
 
 def write_parsed_report(
-    parsed_dir: Path, report_id: str, period_code: str, ket_nap: pd.DataFrame, *, errors: int = 0
+    parsed_dir: Path,
+    report_id: str,
+    period_code: str,
+    ket_nap: pd.DataFrame,
+    *,
+    errors: int = 0,
+    batch: str | None = None,
 ) -> str:
     """One parsed report version as a batch of its own, as the parser lays batches out; return
-    the batch id."""
-    batch = new_batch_id()
+    the batch id (``batch`` when given: one parse run numbers each period's batches alike)."""
+    batch = batch or new_batch_id()
     unit_code = report_id.split("_")[0]
     report = pa.table(
         {
