@@ -44,6 +44,13 @@ _SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
 _WORD = rf"[^{_SPACE}{INVISIBLE_CLASS_RE2}]"
 _CLEAN_TEXT = rf"^[^=+@\-{_SPACE}{INVISIBLE_CLASS_RE2}]{_WORD}*(?: {_WORD}+)*$"
 
+PYTHON_VALUES = 64
+"""Distinct values a column may hold and still be read one value at a time in plain Python.
+
+Each Arrow compute call costs some microseconds whatever its length, so on a few dozen values a
+Python loop is cheaper; past this many the vectorised paths win. A sheet of at most this many
+rows is read as Python lists (``readers``) and never touches the vectorised paths."""
+
 
 class _Values(Sequence):
     """Distinct values of an Arrow column, made Python objects only when one is first read:
@@ -139,7 +146,7 @@ def _convert(
     values, codes, dictionary = column.distinct()
     quick: pa.Array | None = None
     todo: Sequence[int] = range(len(values))
-    if fast is not None and dictionary is not None and len(values) > 64:
+    if fast is not None and dictionary is not None and len(values) > PYTHON_VALUES:
         quick = fast(dictionary)
         if quick.null_count == 0:
             todo = ()

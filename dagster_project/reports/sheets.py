@@ -271,7 +271,7 @@ def _check_rendered(sheet: RawSheet, name: str, column: conv.Column) -> None:
     parses differently from the same text; each distinct value is looked at once."""
     values, _, dictionary = column.distinct()
     kind = _KINDS.get(name, "text")
-    if dictionary is not None and len(values) > 64:
+    if dictionary is not None and len(values) > conv.PYTHON_VALUES:
         ambiguous = pc.any(pc.match_substring_regex(dictionary, _AMBIGUOUS[kind])).as_py()
     else:
         ambiguous = any(cell is not None and _COMPILED[kind].search(cell) for cell in values)
@@ -429,7 +429,7 @@ def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa
     keys = _MemberKeys(key)
     values, _, dictionary = column.distinct()
     prepared = None
-    if dictionary is not None and len(values) > 64:
+    if dictionary is not None and len(values) > conv.PYTHON_VALUES:
         # Twelve ASCII digits are a CCCD as written: key them in one loop, no parsing.
         mask = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{12}$"), False)
         ready = pc.filter(dictionary, mask).to_pylist()
@@ -482,7 +482,11 @@ _NAME_SAMPLE = 200
 def _first_cccd(column: conv.Column) -> int | None:
     """Position of the first cell shaped like a CCCD, or None."""
     values, _, dictionary = column.distinct()
-    if dictionary is not None and len(values) > 64 and pa.types.is_string(dictionary.type):
+    if (
+        dictionary is not None
+        and len(values) > conv.PYTHON_VALUES
+        and pa.types.is_string(dictionary.type)
+    ):
         hits = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{11,12}$"), False)
         indexes = np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist()
     else:
