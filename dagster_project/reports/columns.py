@@ -170,10 +170,13 @@ def _convert(
             if value is None:
                 blank.append(index)
         results.append(value)
-    by_value = pa.array(results, type=out_type)
-    if quick is not None:
-        by_value = pc.replace_with_mask(quick.cast(out_type), quick.is_null(), by_value)
-    out = by_value.take(pa.array(codes))
+    if quick is None and len(codes) <= PYTHON_VALUES:
+        out = pa.array([results[code] for code in codes.tolist()], type=out_type)
+    else:
+        by_value = pa.array(results, type=out_type)
+        if quick is not None:
+            by_value = pc.replace_with_mask(quick.cast(out_type), quick.is_null(), by_value)
+        out = by_value.take(pa.array(codes))
     flagged = bad + blank if required else bad
     if flagged:
         bad_set = set(bad)

@@ -99,7 +99,7 @@ def _table(schema: pa.Schema, report_id: str, columns: dict[str, list]) -> pa.Ta
     for field_ in schema:
         values = _repeat(report_id, length) if field_.name == "report_id" else columns[field_.name]
         if isinstance(values, pa.Array | pa.ChunkedArray):
-            arrays.append(values.cast(field_.type))
+            arrays.append(values if values.type == field_.type else values.cast(field_.type))
         else:
             arrays.append(pa.array(values, type=field_.type))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MIN_DATE = date(1900, 1, 1)
 _MAX_DATE = date(2100, 12, 31)
-_SPACE_CHARS = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+_SPACE_FILLER = " \u00a0\u202f\u2009\t"
+_SPACE_CHARS = str.maketrans("", "", _SPACE_FILLER)
 _GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _DMY = re.compile(
@@ -209,6 +210,7 @@ def normalise_tax_code(value: object) -> str:
 # Parquet nor be echoed in a finding: these tests tell such values by their shape.
 
 _CCCD_TEXT = re.compile(r"^\d{11,12}$")
+_CCCD_FILLER = _SPACE_FILLER + "."  # what a CCCD's text may hold besides digits
 _CCCD_RUN = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
 # Common Vietnamese family names, folded (no diacritics, lower case): well over 90% of people.
 _SURNAME_LIST = """
@@ -242,6 +244,10 @@ def looks_like_cccd(value: object) -> bool:
     if isinstance(value, int):
         return 10**10 <= value < 10**12
     if isinstance(value, str):
+        # Cheap refusals first (most cells are words or dates): spaces and dots aside, a CCCD
+        # holds at least 11 characters and begins with a digit.
+        if len(value) < 11 or not value.lstrip(_CCCD_FILLER)[:1].isdigit():
+            return False
         return _CCCD_TEXT.match(value.translate(_SPACE_CHARS).replace(".", "")) is not None
     return False
 
