@@ -3,7 +3,8 @@
 A change made for speed must not change a single output: every row, value and finding of every
 table. This script parses one corpus with both parsers, each in its own process importing its
 own tree (the revision is exported with ``git archive``), and compares the tables value by
-value; only ``parsed_at`` (the clock) is left out. The corpus:
+value, both as ``parse_report`` returns them and as the parsed store writes them to Parquet;
+only ``parsed_at`` (the clock) is left out. The corpus:
 
 - the bundled sample reports (.xlsx) and the hostile corpus of ``tests/hostile`` (every case);
 - the test fixture in every legal variation, as .xlsx, CSV zip (UTF-8 and Windows-1258);
@@ -31,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 TABLES = ("report", "tong_hop", "ket_nap", "to_chuc", "findings")
 KEY = b"parse-identity-key"
 # KetNap data rows of the grown fixtures: both sides of every size the parser treats apart.
+STORE_PERIOD, STORE_BATCH = "identity", "b0"
 GROWN_ROWS = (1, 2, 5, 30, 62, 63, 64, 65, 66, 67, 100, 300)
 
 
@@ -144,17 +146,22 @@ def _dump(tree: str, inputs_file: str, out: str) -> None:
     sys.path.insert(0, tree)
     import pyarrow as pa
     import pyarrow.feather as feather
+    import pyarrow.parquet as pq
 
     import dagster_project
     from dagster_project.reports import ReportMeta, parse_report
 
     print(f"parsing with {Path(dagster_project.__file__).parent}", file=sys.stderr)
+    from dagster_project.reports.output import ParsedStore
+
     parts: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+    results = []
     for number, item in enumerate(json.loads(Path(inputs_file).read_text())):
         fields = dict(item["meta"])
         fields["received_at"] = datetime.fromisoformat(fields["received_at"])
         fields["unit_names"] = tuple(fields["unit_names"])
         result = parse_report(Path(item["path"]), ReportMeta(**fields), KEY)
+        results.append(result)
         for name in TABLES:
             table = getattr(result, name)
             if name == "report":
@@ -164,6 +171,15 @@ def _dump(tree: str, inputs_file: str, out: str) -> None:
             )
     for name, tables in parts.items():
         feather.write_feather(pa.concat_tables(tables), str(Path(out) / f"{name}.arrow"))
+    # The same results as the parsed store writes them: one batch, read back from Parquet.
+    store = ParsedStore(Path(out) / "store")
+    store.write_batch(STORE_PERIOD, results, STORE_BATCH)
+    for name in TABLES:
+        path = store.period_dir(name, STORE_PERIOD) / f"{STORE_BATCH}.parquet"
+        table = pq.read_table(path)
+        if name == "report":
+            table = table.drop_columns(["parsed_at"])
+        feather.write_feather(table, str(Path(out) / f"stored_{name}.arrow"))
 
 
 def _run(tree: Path, inputs_file: Path, out: Path) -> None:
@@ -181,7 +197,7 @@ def _compare(before: Path, after: Path, inputs: list[dict]) -> bool:
     import pyarrow.feather as feather
 
     same = True
-    for name in TABLES:
+    for name in (*TABLES, *(f"stored_{table}" for table in TABLES)):
         old = feather.read_table(str(before / f"{name}.arrow"))
         new = feather.read_table(str(after / f"{name}.arrow"))
         if old.schema != new.schema:
@@ -199,8 +215,8 @@ def _compare(before: Path, after: Path, inputs: list[dict]) -> bool:
             a = old_rows[index] if index < len(old_rows) else None
             b = new_rows[index] if index < len(new_rows) else None
             if a != b:
-                where = (a or b)["input"]
-                print(f"  row {index} ({inputs[where]['path']}):\n    before {a}\n    after  {b}")
+                where = inputs[(a or b)["input"]]["path"] if "input" in (a or b) else "-"
+                print(f"  row {index} ({where}):\n    before {a}\n    after  {b}")
                 shown += 1
                 if shown == 5:
                     break
