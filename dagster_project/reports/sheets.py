@@ -140,14 +140,24 @@ def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     # STT is often pre-filled down an empty template: a row with only its number is blank.
     wanted = [p for name, p in layout.columns.items() if name not in ("stt", "note")]
-    blank = np.ones(height - first, dtype=bool)
-    for position in wanted:
-        cells = sheet.columns[position]
-        tail = cells.slice(first) if isinstance(cells, pa.Array) else cells[first:]
-        blank &= conv.is_blank_mask(tail)
-        if not blank.any():
-            break
-    kept = np.flatnonzero(~blank) + first
+    if any(isinstance(sheet.columns[p], pa.Array) for p in wanted):
+        blank = np.ones(height - first, dtype=bool)
+        for position in wanted:
+            cells = sheet.columns[position]
+            tail = cells.slice(first) if isinstance(cells, pa.Array) else cells[first:]
+            blank &= conv.is_blank_mask(tail)
+            if not blank.any():
+                break
+        kept = np.flatnonzero(~blank) + first
+    else:
+        # Python lists (a small sheet): row by row, a data row stops at its first filled cell.
+        cells_of = [sheet.columns[p] for p in wanted]
+        rows = [
+            index
+            for index in range(first, height)
+            if not all(is_blank(cells[index]) for cells in cells_of)
+        ]
+        kept = np.array(rows, dtype=np.intp)
     width = len(sheet.columns)
     labels = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
     labels = [p for p in labels if p < width]
@@ -284,14 +294,18 @@ def _columns(
 ) -> tuple[dict[str, conv.Column], np.ndarray]:
     row_numbers = kept + 1
     contiguous = len(kept) > 0 and int(kept[-1]) - int(kept[0]) + 1 == len(kept)
-    take = pa.array(kept, type=pa.int64())
+    take = None
     columns = {}
     for name, position in layout.columns.items():
         if name in IGNORED:
             continue
         cells = sheet.columns[position]
         if isinstance(cells, pa.Array):
-            selected = cells.slice(int(kept[0]), len(kept)) if contiguous else cells.take(take)
+            if contiguous:
+                selected = cells.slice(int(kept[0]), len(kept))
+            else:
+                take = take if take is not None else pa.array(kept, type=pa.int64())
+                selected = cells.take(take)
         elif contiguous:
             selected = cells[int(kept[0]) : int(kept[-1]) + 1]
         elif len(kept):
