@@ -559,14 +559,75 @@ def _refuse_misplaced(
     return True
 
 
+def _later_than(values: pa.Array, bound: date) -> list[int]:
+    """Positions of the dates after ``bound`` (a blank date is not)."""
+    if len(values) <= conv.PYTHON_VALUES:
+        return [i for i, day in enumerate(values.to_pylist()) if day is not None and day > bound]
+    late = pc.fill_null(pc.greater(values, pa.scalar(bound, pa.date32())), False)
+    return np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist()
+
+
+def _age_checks(
+    births: pa.Array, admissions: pa.Array, period: Period | None, min_age: int, max_age: int
+) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray, np.ndarray]:
+    """Birth years and ages at admission, and per row: under ``min_age``, over ``max_age`` (in
+    age or in the difference of the years), admitted outside the period. Blank dates flag
+    nothing. A few dozen rows are computed in Python, more with Arrow."""
+    count = len(births)
+    if count <= conv.PYTHON_VALUES:
+        years: list[int | None] = []
+        ages_list: list[int | None] = []
+        under, old, outside = (np.zeros(count, dtype=bool) for _ in range(3))
+        for index, (born, admitted) in enumerate(
+            zip(births.to_pylist(), admissions.to_pylist(), strict=True)
+        ):
+            years.append(born.year if born is not None else None)
+            if period is not None and admitted is not None:
+                outside[index] = admitted < period.start or admitted > period.end
+            if born is None or admitted is None:
+                ages_list.append(None)
+                continue
+            gap = admitted.year - born.year
+            age = gap - ((admitted.month, admitted.day) < (born.month, born.day))
+            ages_list.append(age)
+            under[index] = age < min_age
+            old[index] = age > max_age or gap > max_age
+        return (
+            pa.array(years, pa.int32()),
+            pa.array(ages_list, pa.int32()),
+            under,
+            old,
+            outside,
+        )
+    birth_years = pc.year(births).cast(pa.int32())
+    ages = pc.subtract(
+        pc.subtract(pc.year(admissions), pc.year(births)),
+        pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
+    ).cast(pa.int32())
+    under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
+    year_gap = pc.subtract(pc.year(admissions), pc.year(births))
+    too_old = pc.fill_null(
+        pc.or_(pc.greater(ages, max_age), pc.greater(year_gap, max_age)), False
+    ).to_numpy(zero_copy_only=False)
+    outside = np.zeros(count, dtype=bool)
+    if period:
+        outside = pc.fill_null(
+            pc.or_(
+                pc.less(admissions, pa.scalar(period.start, pa.date32())),
+                pc.greater(admissions, pa.scalar(period.end, pa.date32())),
+            ),
+            False,
+        ).to_numpy(zero_copy_only=False)
+    return birth_years, ages, under_age, too_old, outside
+
+
 def _future(
     column: conv.Column | None, values: pa.Array, today: date, findings: list[Finding]
 ) -> None:
     """An error at each date after today: an admission or a founding cannot lie ahead."""
     if column is None:
         return
-    late = pc.fill_null(pc.greater(values, pa.scalar(today, pa.date32())), False)
-    for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+    for position in _later_than(values, today):
         findings.append(
             column.finding(
                 "DQ_DATE_IN_FUTURE",
@@ -616,20 +677,13 @@ def parse_ket_nap(
     decisions = conv.texts(get("decision_number"), count, findings)
     cells = conv.texts(get("party_cell"), count, findings)
 
-    birth_years = pc.year(births).cast(pa.int32())
-    ages = pc.subtract(
-        pc.subtract(pc.year(admissions), pc.year(births)),
-        pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
-    ).cast(pa.int32())
     min_age = int(rule_parameter("DQ_AGE_UNDER_18", "min_age"))
-    under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
     # The mart checks both the age at admission and the difference of the years against the
     # same bound (expectations: age_at_admission, age_in_admission_year): refuse either here.
     max_age = int(rule_parameter("DQ_AGE_IMPLAUSIBLE", "max_age"))
-    year_gap = pc.subtract(pc.year(admissions), pc.year(births))
-    too_old = pc.fill_null(
-        pc.or_(pc.greater(ages, max_age), pc.greater(year_gap, max_age)), False
-    ).to_numpy(zero_copy_only=False)
+    birth_years, ages, under_age, too_old, outside = _age_checks(
+        births, admissions, period, min_age, max_age
+    )
     for position in np.flatnonzero(too_old).tolist():
         findings.append(
             birth_column.finding(
@@ -641,15 +695,6 @@ def parse_ket_nap(
             )
         )
     _future(columns["admission_date"], admissions, today, findings)
-    outside = np.zeros(count, dtype=bool)
-    if period:
-        outside = pc.fill_null(
-            pc.or_(
-                pc.less(admissions, pa.scalar(period.start, pa.date32())),
-                pc.greater(admissions, pa.scalar(period.end, pa.date32())),
-            ),
-            False,
-        ).to_numpy(zero_copy_only=False)
     if under_age.any() or outside.any():
         admission_column = columns["admission_date"]
         for position in np.flatnonzero(under_age | outside).tolist():
@@ -675,7 +720,7 @@ def parse_ket_nap(
                     )
                 )
     result.columns = {
-        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
+        "sheet": pa.array([sheet.name] * count, pa.string()),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "member_key": keys,
         "gender": genders,
@@ -698,6 +743,10 @@ def _duplicate_tax_codes(result: SheetResult, tax_column: conv.Column | None) ->
     taxes = result.columns["tax_code"]
     if tax_column is None or len(taxes) < 2:
         return
+    if len(taxes) <= conv.PYTHON_VALUES:
+        codes = [code for code in taxes.to_pylist() if code is not None]
+        if len(set(codes)) == len(codes):
+            return  # no code twice: the usual case, told without Arrow
     counts = pc.value_counts(taxes)
     repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     repeated = repeated.drop_null()
@@ -748,8 +797,7 @@ def parse_to_chuc(
     if period:
         for name, values in founded.items():
             column = columns.get(name)
-            late = pc.fill_null(pc.greater(values, pa.scalar(period.end, pa.date32())), False)
-            for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+            for position in _later_than(values, period.end):
                 findings.append(
                     column.finding(  # type: ignore[union-attr]
                         "DQ_FOUNDED_AFTER_PERIOD",
@@ -759,7 +807,7 @@ def parse_to_chuc(
                     )
                 )
     result.columns = {
-        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
+        "sheet": pa.array([sheet.name] * count, pa.string()),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"
