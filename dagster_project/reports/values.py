@@ -230,6 +230,8 @@ _ORGANISATION_WORDS = re.compile(
     r"thị trấn|văn phòng|cửa hàng|jsc|ltd|co\.?|company|group)(?!\w)"
 )
 _NAME_WORD = re.compile(r"^[^\W\d_]+$")
+# ASCII digits and punctuation: cleaning keeps them, and a word holding one is no name's word.
+_NOT_IN_NAMES = re.compile(r"[!-@\[-`{-~]")
 
 
 def looks_like_cccd(value: object) -> bool:
@@ -258,7 +260,7 @@ def looks_like_person_name(value: object) -> bool:
     "Hộ kinh doanh Trịnh Ngọc Ly" no)."""
     from dagster_project.reports.text import clean_text, fold
 
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _NOT_IN_NAMES.search(value):
         return False
     words = clean_text(value).split(" ")
     if not 2 <= len(words) <= 5 or not all(_NAME_WORD.match(word) for word in words):
