@@ -52,6 +52,11 @@ Python loop is cheaper; past this many the vectorised paths win. A sheet of at m
 rows is read as Python lists (``readers``) and never touches the vectorised paths."""
 
 
+def repeat_text(text: str, count: int) -> pa.Array:
+    """One text down a whole column, built in C in one call."""
+    return pa.repeat(pa.scalar(text, pa.string()), count)
+
+
 class _Values(Sequence):
     """Distinct values of an Arrow column, made Python objects only when one is first read:
     the vectorised paths usually decide every value without looking at any of them."""

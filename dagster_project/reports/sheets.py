@@ -720,7 +720,7 @@ def parse_ket_nap(
                     )
                 )
     result.columns = {
-        "sheet": pa.array([sheet.name] * count, pa.string()),
+        "sheet": conv.repeat_text(sheet.name, count),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "member_key": keys,
         "gender": genders,
@@ -807,7 +807,7 @@ def parse_to_chuc(
                     )
                 )
     result.columns = {
-        "sheet": pa.array([sheet.name] * count, pa.string()),
+        "sheet": conv.repeat_text(sheet.name, count),
         "row_number": pa.array(row_numbers, type=pa.int32()),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"

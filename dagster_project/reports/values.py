@@ -116,6 +116,20 @@ def excel_serial_to_date(serial: float) -> date:
     return result
 
 
+def _day_month_year(text: str) -> tuple[int, int, int] | None:
+    """Day, month and year of a day-first date, or None."""
+    if len(text) == 10 and text[2] == "/" == text[5] and text.isascii():
+        # dd/mm/yyyy, the usual spelling, without the pattern (which it matches).
+        digits = (text[:2], text[3:5], text[6:])
+        if all(part.isdigit() for part in digits):
+            return int(digits[0]), int(digits[1]), int(digits[2])
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return day, month, year
+    return None
+
+
 def parse_date(value: object) -> date:
     """A date cell: an Excel date, an Excel serial number, or text dd/mm/yyyy (also ISO yyyy-mm-dd).
 
@@ -131,9 +145,9 @@ def parse_date(value: object) -> date:
         return excel_serial_to_date(float(value))
     elif isinstance(value, str):
         text = value.strip()
-        match = _DMY.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
+        parts = _day_month_year(text)
+        if parts:
+            day, month, year = parts
         else:
             match = _ISO.match(text)
             if match:
