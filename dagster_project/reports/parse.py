@@ -104,6 +104,8 @@ def _table(schema: pa.Schema, report_id: str, columns: dict[str, list]) -> pa.Ta
 
 
 def _findings_table(meta: ReportMeta, findings: list[Finding]) -> pa.Table:
+    if not findings:  # most reports
+        return schemas.FINDINGS.empty_table()
     columns: dict[str, list] = {name: [] for name in schemas.FINDINGS.names}
     for finding in findings:
         columns["report_id"].append(meta.report_id)

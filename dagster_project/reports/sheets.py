@@ -320,6 +320,14 @@ def _columns(
     return columns, row_numbers
 
 
+def _row_number_array(row_numbers: np.ndarray) -> pa.Array:
+    """Row numbers (ascending) as int32; numpy narrows them far faster than Arrow's checked cast,
+    which is kept for a number past int32 (it refuses it)."""
+    if len(row_numbers) and row_numbers[-1] > np.iinfo(np.int32).max:
+        return pa.array(row_numbers, type=pa.int32())
+    return pa.array(row_numbers.astype(np.int32))
+
+
 def _python_cells(column: conv.Column) -> list:
     cells = column.cells
     return cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
@@ -412,6 +420,11 @@ def member_key(cccd: str, key: bytes) -> str:
     return hmac.digest(key, cccd.encode("ascii"), hashlib.sha256).hex()
 
 
+# HMAC's key pads (RFC 2104) as byte translations, as the standard library's hmac builds them.
+_XOR_INNER = bytes(byte ^ 0x36 for byte in range(256))
+_XOR_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+
+
 class _MemberKeys:
     """HMAC-SHA256 with the key's padded blocks hashed once (RFC 2104), for many short inputs.
 
@@ -423,8 +436,8 @@ class _MemberKeys:
         if len(key) > 64:
             key = hashlib.sha256(key).digest()
         key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
-        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+        self._inner = hashlib.sha256(key.translate(_XOR_INNER))
+        self._outer = hashlib.sha256(key.translate(_XOR_OUTER))
 
     def many(self, cccds: list[str]) -> list[str]:
         inner_copy, outer_copy = self._inner.copy, self._outer.copy
@@ -721,7 +734,7 @@ def parse_ket_nap(
                 )
     result.columns = {
         "sheet": conv.repeat_text(sheet.name, count),
-        "row_number": pa.array(row_numbers, type=pa.int32()),
+        "row_number": _row_number_array(row_numbers),
         "member_key": keys,
         "gender": genders,
         "ethnicity": ethnic,
@@ -808,7 +821,7 @@ def parse_to_chuc(
                 )
     result.columns = {
         "sheet": conv.repeat_text(sheet.name, count),
-        "row_number": pa.array(row_numbers, type=pa.int32()),
+        "row_number": _row_number_array(row_numbers),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"
         ),
