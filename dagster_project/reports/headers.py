@@ -80,16 +80,21 @@ def _matched(cells: dict[int, tuple[str | None, str]]) -> int:
 
 def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout | None:
     """The header layout of a sheet, or None when no row names at least two known columns."""
-    best_row, best_score = -1, 1
+    best_row, best_score, best_cells = -1, 1, {}
     for index in range(min(_SCAN_ROWS, len(rows))):
         if best_row >= 0 and index - best_row > _ROWS_AFTER_HEADER:
             break  # data rows below a header name no column: scanning them finds nothing better
-        score = _matched(_single(rows[index], spec))
+        # A row names at most as many fields as it has text cells: one with no more than the
+        # best score (a title row, a data row under a full header) cannot beat it.
+        if sum(1 for cell in rows[index] if isinstance(cell, str) and cell) <= best_score:
+            continue
+        cells = _single(rows[index], spec)
+        score = _matched(cells)
         if score > best_score:
-            best_row, best_score = index, score
+            best_row, best_score, best_cells = index, score, cells
     if best_row < 0:
         return None
-    options = [(best_row, best_row, _single(rows[best_row], spec))]
+    options = [(best_row, best_row, best_cells)]
     if best_row > 0:
         options.append((best_row - 1, best_row, _pair(rows[best_row - 1], rows[best_row], spec)))
     if best_row + 1 < len(rows):
