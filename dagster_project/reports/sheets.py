@@ -406,7 +406,7 @@ def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
         values.append(value)
         numbers.append(row_number)
     result.columns = {
-        "sheet": [sheet.name] * len(numbers),
+        "sheet": conv.repeat_text(sheet.name, len(numbers)),
         "row_number": numbers,
         "indicator_code": codes,
         "label": labels,

@@ -96,6 +96,13 @@ def parse_number(value: object) -> Decimal:
 def parse_count(value: object) -> int:
     """A non-negative whole count; "1.250" → 1250, 12.0 → 12, "12,5" and -1 are refused, and so
     is a whole number past ``COUNT_MAX`` (``OutOfRange``)."""
+    if (
+        value.__class__ is str
+        and len(value) <= COUNT_DIGITS  # type: ignore[arg-type]
+        and value.isascii()  # type: ignore[attr-defined]
+        and value.isdigit()  # type: ignore[attr-defined]
+    ):
+        return int(value)  # type: ignore[call-overload]  # plain digits within range: the usual count
     number = parse_number(value)
     if number != number.to_integral_value():
         raise ValueError("not a whole number")
@@ -277,12 +284,13 @@ def looks_like_person_name(value: object) -> bool:
     if not isinstance(value, str) or _NOT_IN_NAMES.search(value):
         return False
     words = clean_text(value).split(" ")
-    if not 2 <= len(words) <= 5 or not all(_NAME_WORD.match(word) for word in words):
+    # The family name first: it refuses most texts for the price of a set lookup.
+    if not 2 <= len(words) <= 5 or fold(words[0]) not in _SURNAMES:
+        return False
+    if not all(_NAME_WORD.match(word) for word in words):
         return False
     upper = all(word.isupper() for word in words)
     if not upper and not all(word[0].isupper() and word[1:] == word[1:].lower() for word in words):
-        return False
-    if fold(words[0]) not in _SURNAMES:
         return False
     return _ORGANISATION_WORDS.search(" ".join(words).casefold()) is None
 
