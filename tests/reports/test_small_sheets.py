@@ -1,4 +1,5 @@
-"""A small sheet read as Python lists parses exactly as the same sheet read as Arrow arrays.
+"""A small sheet read as Python lists parses exactly as the same sheet read as Arrow arrays, and
+the value readers' shortcuts decide as the rules they stand in front of.
 
 Sheets of at most ``PYTHON_VALUES`` rows are kept as Python lists by the readers, because Arrow's
 per-call cost outweighs its speed on a few dozen cells; larger sheets stay Arrow arrays. Whatever
@@ -15,9 +16,10 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.reports import readers, sheets
+from dagster_project.reports import readers, sheets, values
 from dagster_project.reports.columns import PYTHON_VALUES
 from dagster_project.reports.readers import ParseLimits, RawSheet
+from dagster_project.reports.text import clean_text, fold
 from tests.reports.builders import KET_NAP_HEADERS, TO_CHUC_HEADERS, TONG_HOP
 
 PERIOD = sheets.Period("2024-H1", date(2024, 1, 1), date(2024, 6, 30))
@@ -151,3 +153,77 @@ def test_a_csv_sheet_of_a_few_dozen_records_is_read_as_lists_and_a_larger_one_as
         sheet = readers.read_report_file(path, ParseLimits()).sheets["tong_hop"]
         assert sheet.height == records
         assert all(isinstance(column, kind) for column in sheet.columns)
+
+
+# The value readers' shortcuts (plain-digit counts, dd/mm/yyyy dates, cheap refusals of CCCDs and
+# names) decide every value exactly as the general rules they stand in front of.
+
+
+def _count_by_number(value: object) -> object:
+    number = values.parse_number(value)
+    if number != number.to_integral_value() or number < 0:
+        return "refused"
+    if number > values.COUNT_MAX:
+        return "out of range"
+    return int(number)
+
+
+def _outcome_of(function, value: object) -> object:
+    try:
+        return function(value)
+    except values.OutOfRange:
+        return "out of range"
+    except ValueError:
+        return "refused"
+
+
+def _name_by_the_rule(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    words = clean_text(value).split(" ")
+    if not 2 <= len(words) <= 5 or not all(values._NAME_WORD.match(word) for word in words):
+        return False
+    upper = all(word.isupper() for word in words)
+    if not upper and not all(w[0].isupper() and w[1:] == w[1:].lower() for w in words):
+        return False
+    if fold(words[0]) not in values._SURNAMES:
+        return False
+    return values._ORGANISATION_WORDS.search(" ".join(words).casefold()) is None
+
+
+digit_texts = st.text(alphabet="0123456789", max_size=18)
+shaped = st.text(alphabet="0123456789/.- \u00a0٣a", max_size=14)
+names = st.one_of(
+    st.sampled_from(["Nguyễn Văn An", "TRẦN THỊ BÌNH", "Lê 3 Hoa", "Phạm-Thị Hoa", "Võ Thị Hoa."]),
+    st.lists(
+        st.sampled_from(["Nguyễn", "Thị", "hoa", "Công ty", "9", "Đỗ", "Ly'", "≠"]), max_size=6
+    ).map(" ".join),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(digit_texts, shaped))
+def test_count_shortcut_reads_as_parse_number(value):
+    assert _outcome_of(values.parse_count, value) == _outcome_of(_count_by_number, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(shaped, st.dates().map(lambda d: d.strftime("%d/%m/%Y"))))
+def test_day_first_shortcut_reads_as_the_pattern(value):
+    match = values._DMY.match(value)
+    expected = tuple(int(part) for part in match.groups()) if match else None
+    assert values._day_month_year(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=shaped)
+def test_cccd_refusals_agree_with_the_pattern(value):
+    text = value.translate(values._SPACE_CHARS).replace(".", "")
+    assert values.looks_like_cccd(value) == (values._CCCD_TEXT.match(text) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=names)
+def test_name_refusals_agree_with_the_rule(value):
+    assert values.looks_like_person_name(value) == _name_by_the_rule(value)
