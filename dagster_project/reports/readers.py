@@ -734,6 +734,11 @@ def _check_cell_lengths(sheet: RawSheet, limits: ParseLimits) -> RawSheet:
                 continue
             row = pc.index(pc.greater(lengths, limits.max_cell_chars), True).as_py()
         else:
+            try:  # a column of text only (CSV): its longest cell measured in C
+                if max(map(len, column), default=0) <= limits.max_cell_chars:  # type: ignore[arg-type]
+                    continue
+            except TypeError:  # typed cells: only the text ones are measured, below
+                pass
             row = next(
                 (
                     position
