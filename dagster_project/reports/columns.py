@@ -5,7 +5,8 @@ distinct cell value once and maps the column through the results with Arrow's ``
 per-cell work stays in C. Text columns (CSV, and workbooks read by fastexcel) also get a
 vectorised fast path for the common spellings (already-clean text, dd/mm/yyyy dates, plain
 digits), checked so strictly that it agrees with the Python parsers on every value it accepts;
-anything else goes through those parsers.
+anything else goes through those parsers. Columns of a small sheet (``PYTHON_VALUES``) are
+Python lists and stay in Python throughout.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ that type; for ordinary reports the text is enough. CSV bundles are text already
 records go through Python's csv module (title rows are often shorter than the table), the body
 through Arrow's CSV reader when all its records have one width.
 
+A sheet of at most ``columns.PYTHON_VALUES`` rows (most reports: a few dozen people or units)
+is handed on as Python lists rather than Arrow arrays: on so few cells Arrow's cost per call
+outweighs its speed, and the sheet parser gives the same rows and findings from either form.
+
 Formulas: a cell holding a formula is read as the value Excel cached when the file was saved, with
 no finding. Officers routinely total columns with formulas, and the cached value is what they saw
 and sent; the warehouse's own checks (summary equals detail, parts within wholes) catch a stale
