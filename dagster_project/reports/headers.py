@@ -74,6 +74,16 @@ def _pair(
     return result
 
 
+def _text_columns(top: list[object], bottom: list[object]) -> int:
+    """Columns where either row holds text: at most the fields the two rows can name."""
+    return sum(
+        1
+        for index in range(max(len(top), len(bottom)))
+        if (index < len(top) and isinstance(top[index], str) and top[index])
+        or (index < len(bottom) and isinstance(bottom[index], str) and bottom[index])
+    )
+
+
 def _matched(cells: dict[int, tuple[str | None, str]]) -> int:
     return len({match for match, _ in cells.values() if match})
 
@@ -95,10 +105,13 @@ def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout 
     if best_row < 0:
         return None
     options = [(best_row, best_row, best_cells)]
-    if best_row > 0:
-        options.append((best_row - 1, best_row, _pair(rows[best_row - 1], rows[best_row], spec)))
-    if best_row + 1 < len(rows):
-        options.append((best_row, best_row + 1, _pair(rows[best_row], rows[best_row + 1], spec)))
+    # A two-row header must name more fields than the best so far to win: one whose columns with
+    # text are no more than that (a blank row above a full header, a data row below it) is not read.
+    for top in (best_row - 1, best_row):
+        if top >= 0 and top + 1 < len(rows):
+            upper, lower = rows[top], rows[top + 1]
+            if _text_columns(upper, lower) > max(_matched(cells) for _, _, cells in options):
+                options.append((top, top + 1, _pair(upper, lower, spec)))
     top, bottom, cells = max(options, key=lambda option: _matched(option[2]))
     layout = HeaderLayout(
         title_row_count=top,
