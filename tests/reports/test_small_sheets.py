@@ -13,14 +13,15 @@ import zipfile
 from datetime import date
 
 import pyarrow as pa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.reports import readers, sheets, values
+from dagster_project.reports import headers, readers, reference, sheets, values
 from dagster_project.reports.columns import PYTHON_VALUES
 from dagster_project.reports.readers import ParseLimits, RawSheet
 from dagster_project.reports.text import clean_text, fold
-from tests.reports.builders import KET_NAP_HEADERS, TO_CHUC_HEADERS, TONG_HOP
+from tests.reports.builders import KET_NAP_HEADERS, TO_CHUC_HEADERS, TONG_HOP, Variant
+from tests.reports.builders import sheets as fixture_sheets
 
 PERIOD = sheets.Period("2024-H1", date(2024, 1, 1), date(2024, 6, 30))
 TODAY = date(2024, 7, 5)
@@ -227,3 +228,59 @@ def test_cccd_refusals_agree_with_the_pattern(value):
 @given(value=names)
 def test_name_refusals_agree_with_the_rule(value):
     assert values.looks_like_person_name(value) == _name_by_the_rule(value)
+
+
+def _header_by_every_row(rows, spec):
+    """The header search reading every candidate row and row pair (no shortcut)."""
+    best_row, best_score = -1, 1
+    for index in range(min(headers._SCAN_ROWS, len(rows))):
+        if best_row >= 0 and index - best_row > headers._ROWS_AFTER_HEADER:
+            break
+        score = headers._matched(headers._single(rows[index], spec))
+        if score > best_score:
+            best_row, best_score = index, score
+    if best_row < 0:
+        return None
+    options = [(best_row, best_row, headers._single(rows[best_row], spec))]
+    if best_row > 0:
+        options.append(
+            (best_row - 1, best_row, headers._pair(rows[best_row - 1], rows[best_row], spec))
+        )
+    if best_row + 1 < len(rows):
+        options.append(
+            (best_row, best_row + 1, headers._pair(rows[best_row], rows[best_row + 1], spec))
+        )
+    top, bottom, cells = max(options, key=lambda option: headers._matched(option[2]))
+    return top, bottom, cells
+
+
+header_words = st.sampled_from(
+    [*KET_NAP_HEADERS, *TO_CHUC_HEADERS, "Tổ chức đảng", "Ngày thành lập", "Số đảng viên", "(1)"]
+)
+header_rows = st.lists(
+    st.lists(st.one_of(st.none(), st.just(""), header_words, cells), min_size=1, max_size=8),
+    min_size=1,
+    max_size=9,
+)
+
+
+# The fixture's two-row ToChuc header (merged group titles above their columns), as read.
+MERGED_TO_CHUC = fixture_sheets(Variant(merged_headers=True))[2].rows[:8]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=header_rows, kind=st.sampled_from(["ket_nap", "to_chuc"]))
+@example(rows=MERGED_TO_CHUC, kind="to_chuc")
+@example(rows=MERGED_TO_CHUC[2:], kind="to_chuc")
+def test_header_search_finds_what_reading_every_row_finds(rows, kind):
+    spec = reference.sheet_headers()[kind]
+    width = max(map(len, rows))
+    rows = [row + [None] * (width - len(row)) for row in rows]
+    expected = _header_by_every_row(rows, spec)
+    layout = headers.locate_header(rows, spec)
+    if expected is None:
+        assert layout is None
+    else:
+        top, bottom, cells = expected
+        assert (layout.title_row_count, layout.header_end) == (top, bottom + 1)
+        assert layout.names == {index: text for index, (_, text) in sorted(cells.items())}
