@@ -5,7 +5,8 @@ distinct cell value once and maps the column through the results with Arrow's ``
 per-cell work stays in C. Text columns (CSV, and workbooks read by fastexcel) also get a
 vectorised fast path for the common spellings (already-clean text, dd/mm/yyyy dates, plain
 digits), checked so strictly that it agrees with the Python parsers on every value it accepts;
-anything else goes through those parsers.
+anything else goes through those parsers. Columns of a small sheet (``PYTHON_VALUES``) are
+Python lists and stay in Python throughout.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ _SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}"
 # (anything else goes to the Python path, which cleans it and says what it removed or defused).
 _WORD = rf"[^{_SPACE}{INVISIBLE_CLASS_RE2}]"
 _CLEAN_TEXT = rf"^[^=+@\-{_SPACE}{INVISIBLE_CLASS_RE2}]{_WORD}*(?: {_WORD}+)*$"
+
+PYTHON_VALUES = 64
+"""Distinct values a column may hold and still be read one value at a time in plain Python.
+
+Each Arrow compute call costs some microseconds whatever its length, so on a few dozen values a
+Python loop is cheaper; past this many the vectorised paths win. A sheet of at most this many
+rows is read as Python lists (``readers``) and never touches the vectorised paths."""
+
+
+def repeat_text(text: str, count: int) -> pa.Array:
+    """One text down a whole column, built in C in one call."""
+    return pa.repeat(pa.scalar(text, pa.string()), count)
 
 
 class _Values(Sequence):
@@ -139,7 +152,7 @@ def _convert(
     values, codes, dictionary = column.distinct()
     quick: pa.Array | None = None
     todo: Sequence[int] = range(len(values))
-    if fast is not None and dictionary is not None and len(values) > 64:
+    if fast is not None and dictionary is not None and len(values) > PYTHON_VALUES:
         quick = fast(dictionary)
         if quick.null_count == 0:
             todo = ()
@@ -163,10 +176,13 @@ def _convert(
             if value is None:
                 blank.append(index)
         results.append(value)
-    by_value = pa.array(results, type=out_type)
-    if quick is not None:
-        by_value = pc.replace_with_mask(quick.cast(out_type), quick.is_null(), by_value)
-    out = by_value.take(pa.array(codes))
+    if quick is None and len(codes) <= PYTHON_VALUES:
+        out = pa.array([results[code] for code in codes.tolist()], type=out_type)
+    else:
+        by_value = pa.array(results, type=out_type)
+        if quick is not None:
+            by_value = pc.replace_with_mask(quick.cast(out_type), quick.is_null(), by_value)
+        out = by_value.take(pa.array(codes))
     flagged = bad + blank if required else bad
     if flagged:
         bad_set = set(bad)

@@ -74,26 +74,44 @@ def _pair(
     return result
 
 
+def _text_columns(top: list[object], bottom: list[object]) -> int:
+    """Columns where either row holds text: at most the fields the two rows can name."""
+    return sum(
+        1
+        for index in range(max(len(top), len(bottom)))
+        if (index < len(top) and isinstance(top[index], str) and top[index])
+        or (index < len(bottom) and isinstance(bottom[index], str) and bottom[index])
+    )
+
+
 def _matched(cells: dict[int, tuple[str | None, str]]) -> int:
     return len({match for match, _ in cells.values() if match})
 
 
 def locate_header(rows: list[list[object]], spec: SheetHeaders) -> HeaderLayout | None:
     """The header layout of a sheet, or None when no row names at least two known columns."""
-    best_row, best_score = -1, 1
+    best_row, best_score, best_cells = -1, 1, {}
     for index in range(min(_SCAN_ROWS, len(rows))):
         if best_row >= 0 and index - best_row > _ROWS_AFTER_HEADER:
             break  # data rows below a header name no column: scanning them finds nothing better
-        score = _matched(_single(rows[index], spec))
+        # A row names at most as many fields as it has text cells: one with no more than the
+        # best score (a title row, a data row under a full header) cannot beat it.
+        if sum(1 for cell in rows[index] if isinstance(cell, str) and cell) <= best_score:
+            continue
+        cells = _single(rows[index], spec)
+        score = _matched(cells)
         if score > best_score:
-            best_row, best_score = index, score
+            best_row, best_score, best_cells = index, score, cells
     if best_row < 0:
         return None
-    options = [(best_row, best_row, _single(rows[best_row], spec))]
-    if best_row > 0:
-        options.append((best_row - 1, best_row, _pair(rows[best_row - 1], rows[best_row], spec)))
-    if best_row + 1 < len(rows):
-        options.append((best_row, best_row + 1, _pair(rows[best_row], rows[best_row + 1], spec)))
+    options = [(best_row, best_row, best_cells)]
+    # A two-row header must name more fields than the best so far to win: one whose columns with
+    # text are no more than that (a blank row above a full header, a data row below it) is not read.
+    for top in (best_row - 1, best_row):
+        if top >= 0 and top + 1 < len(rows):
+            upper, lower = rows[top], rows[top + 1]
+            if _text_columns(upper, lower) > max(_matched(cells) for _, _, cells in options):
+                options.append((top, top + 1, _pair(upper, lower, spec)))
     top, bottom, cells = max(options, key=lambda option: _matched(option[2]))
     layout = HeaderLayout(
         title_row_count=top,

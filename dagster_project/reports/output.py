@@ -169,8 +169,15 @@ class ParsedStore:
     def write_batch(self, period_code: str, results: list[ParseResult], batch_id: str) -> None:
         """One file per table holding every result of one period; the report table is last."""
         for name in WRITE_ORDER:
-            parts = [_with_batch(getattr(result, name), name, batch_id) for result in results]
-            table = pa.concat_tables(parts) if parts else table_schema(name).empty_table()
+            schema = schemas.TABLES[name]
+            parts = [getattr(result, name) for result in results]
+            # One cast and one batch column for the whole batch, not one per report version.
+            parts = [part if part.schema == schema else part.cast(schema) for part in parts]
+            table = (
+                _with_batch(pa.concat_tables(parts), name, batch_id)
+                if parts
+                else table_schema(name).empty_table()
+            )
             _write_file(table, self.period_dir(name, period_code) / f"{batch_id}.parquet")
 
     def current_batches(self, period_code: str | None = None) -> dict[str, str]:

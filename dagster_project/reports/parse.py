@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from dagster_project.reports import schemas
+from dagster_project.reports.columns import repeat_text
 from dagster_project.reports.findings import Finding, make_finding
 from dagster_project.reports.periods import (
     FILE_NAME_PATTERN,
@@ -86,26 +87,25 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment
 
 
-def _repeat(text: str, length: int) -> pa.Array:
-    """One text down a whole column, built in C rather than from a Python list."""
-    return pa.nulls(length, pa.string()).fill_null(text)
-
-
 def _table(schema: pa.Schema, report_id: str, columns: dict[str, list]) -> pa.Table:
     if not columns:
         return schema.empty_table()
     length = len(next(iter(columns.values())))
     arrays = []
     for field_ in schema:
-        values = _repeat(report_id, length) if field_.name == "report_id" else columns[field_.name]
+        values = (
+            repeat_text(report_id, length) if field_.name == "report_id" else columns[field_.name]
+        )
         if isinstance(values, pa.Array | pa.ChunkedArray):
-            arrays.append(values.cast(field_.type))
+            arrays.append(values if values.type == field_.type else values.cast(field_.type))
         else:
             arrays.append(pa.array(values, type=field_.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _findings_table(meta: ReportMeta, findings: list[Finding]) -> pa.Table:
+    if not findings:  # most reports
+        return schemas.FINDINGS.empty_table()
     columns: dict[str, list] = {name: [] for name in schemas.FINDINGS.names}
     for finding in findings:
         columns["report_id"].append(meta.report_id)

@@ -140,14 +140,24 @@ def _data_rows(sheet: RawSheet, layout: HeaderLayout) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     # STT is often pre-filled down an empty template: a row with only its number is blank.
     wanted = [p for name, p in layout.columns.items() if name not in ("stt", "note")]
-    blank = np.ones(height - first, dtype=bool)
-    for position in wanted:
-        cells = sheet.columns[position]
-        tail = cells.slice(first) if isinstance(cells, pa.Array) else cells[first:]
-        blank &= conv.is_blank_mask(tail)
-        if not blank.any():
-            break
-    kept = np.flatnonzero(~blank) + first
+    if any(isinstance(sheet.columns[p], pa.Array) for p in wanted):
+        blank = np.ones(height - first, dtype=bool)
+        for position in wanted:
+            cells = sheet.columns[position]
+            tail = cells.slice(first) if isinstance(cells, pa.Array) else cells[first:]
+            blank &= conv.is_blank_mask(tail)
+            if not blank.any():
+                break
+        kept = np.flatnonzero(~blank) + first
+    else:
+        # Python lists (a small sheet): row by row, a data row stops at its first filled cell.
+        cells_of = [sheet.columns[p] for p in wanted]
+        rows = [
+            index
+            for index in range(first, height)
+            if not all(is_blank(cells[index]) for cells in cells_of)
+        ]
+        kept = np.array(rows, dtype=np.intp)
     width = len(sheet.columns)
     labels = sorted({0, *(layout.columns[f] for f in _TOTAL_FIELDS if f in layout.columns)})
     labels = [p for p in labels if p < width]
@@ -271,7 +281,7 @@ def _check_rendered(sheet: RawSheet, name: str, column: conv.Column) -> None:
     parses differently from the same text; each distinct value is looked at once."""
     values, _, dictionary = column.distinct()
     kind = _KINDS.get(name, "text")
-    if dictionary is not None and len(values) > 64:
+    if dictionary is not None and len(values) > conv.PYTHON_VALUES:
         ambiguous = pc.any(pc.match_substring_regex(dictionary, _AMBIGUOUS[kind])).as_py()
     else:
         ambiguous = any(cell is not None and _COMPILED[kind].search(cell) for cell in values)
@@ -284,14 +294,18 @@ def _columns(
 ) -> tuple[dict[str, conv.Column], np.ndarray]:
     row_numbers = kept + 1
     contiguous = len(kept) > 0 and int(kept[-1]) - int(kept[0]) + 1 == len(kept)
-    take = pa.array(kept, type=pa.int64())
+    take = None
     columns = {}
     for name, position in layout.columns.items():
         if name in IGNORED:
             continue
         cells = sheet.columns[position]
         if isinstance(cells, pa.Array):
-            selected = cells.slice(int(kept[0]), len(kept)) if contiguous else cells.take(take)
+            if contiguous:
+                selected = cells.slice(int(kept[0]), len(kept))
+            else:
+                take = take if take is not None else pa.array(kept, type=pa.int64())
+                selected = cells.take(take)
         elif contiguous:
             selected = cells[int(kept[0]) : int(kept[-1]) + 1]
         elif len(kept):
@@ -304,6 +318,14 @@ def _columns(
         if sheet.rendered:
             _check_rendered(sheet, name, columns[name])
     return columns, row_numbers
+
+
+def _row_number_array(row_numbers: np.ndarray) -> pa.Array:
+    """Row numbers (ascending) as int32; numpy narrows them far faster than Arrow's checked cast,
+    which is kept for a number past int32 (it refuses it)."""
+    if len(row_numbers) and row_numbers[-1] > np.iinfo(np.int32).max:
+        return pa.array(row_numbers, type=pa.int32())
+    return pa.array(row_numbers.astype(np.int32))
 
 
 def _python_cells(column: conv.Column) -> list:
@@ -384,7 +406,7 @@ def parse_tong_hop(sheet: RawSheet, max_rows: int) -> SheetResult:
         values.append(value)
         numbers.append(row_number)
     result.columns = {
-        "sheet": [sheet.name] * len(numbers),
+        "sheet": conv.repeat_text(sheet.name, len(numbers)),
         "row_number": numbers,
         "indicator_code": codes,
         "label": labels,
@@ -398,6 +420,11 @@ def member_key(cccd: str, key: bytes) -> str:
     return hmac.digest(key, cccd.encode("ascii"), hashlib.sha256).hex()
 
 
+# HMAC's key pads (RFC 2104) as byte translations, as the standard library's hmac builds them.
+_XOR_INNER = bytes(byte ^ 0x36 for byte in range(256))
+_XOR_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+
+
 class _MemberKeys:
     """HMAC-SHA256 with the key's padded blocks hashed once (RFC 2104), for many short inputs.
 
@@ -409,8 +436,8 @@ class _MemberKeys:
         if len(key) > 64:
             key = hashlib.sha256(key).digest()
         key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
-        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+        self._inner = hashlib.sha256(key.translate(_XOR_INNER))
+        self._outer = hashlib.sha256(key.translate(_XOR_OUTER))
 
     def many(self, cccds: list[str]) -> list[str]:
         inner_copy, outer_copy = self._inner.copy, self._outer.copy
@@ -429,7 +456,7 @@ def _member_keys(column: conv.Column, key: bytes, findings: list[Finding]) -> pa
     keys = _MemberKeys(key)
     values, _, dictionary = column.distinct()
     prepared = None
-    if dictionary is not None and len(values) > 64:
+    if dictionary is not None and len(values) > conv.PYTHON_VALUES:
         # Twelve ASCII digits are a CCCD as written: key them in one loop, no parsing.
         mask = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{12}$"), False)
         ready = pc.filter(dictionary, mask).to_pylist()
@@ -482,7 +509,11 @@ _NAME_SAMPLE = 200
 def _first_cccd(column: conv.Column) -> int | None:
     """Position of the first cell shaped like a CCCD, or None."""
     values, _, dictionary = column.distinct()
-    if dictionary is not None and len(values) > 64 and pa.types.is_string(dictionary.type):
+    if (
+        dictionary is not None
+        and len(values) > conv.PYTHON_VALUES
+        and pa.types.is_string(dictionary.type)
+    ):
         hits = pc.fill_null(pc.match_substring_regex(dictionary, r"^\d{11,12}$"), False)
         indexes = np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist()
     else:
@@ -541,14 +572,75 @@ def _refuse_misplaced(
     return True
 
 
+def _later_than(values: pa.Array, bound: date) -> list[int]:
+    """Positions of the dates after ``bound`` (a blank date is not)."""
+    if len(values) <= conv.PYTHON_VALUES:
+        return [i for i, day in enumerate(values.to_pylist()) if day is not None and day > bound]
+    late = pc.fill_null(pc.greater(values, pa.scalar(bound, pa.date32())), False)
+    return np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist()
+
+
+def _age_checks(
+    births: pa.Array, admissions: pa.Array, period: Period | None, min_age: int, max_age: int
+) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray, np.ndarray]:
+    """Birth years and ages at admission, and per row: under ``min_age``, over ``max_age`` (in
+    age or in the difference of the years), admitted outside the period. Blank dates flag
+    nothing. A few dozen rows are computed in Python, more with Arrow."""
+    count = len(births)
+    if count <= conv.PYTHON_VALUES:
+        years: list[int | None] = []
+        ages_list: list[int | None] = []
+        under, old, outside = (np.zeros(count, dtype=bool) for _ in range(3))
+        for index, (born, admitted) in enumerate(
+            zip(births.to_pylist(), admissions.to_pylist(), strict=True)
+        ):
+            years.append(born.year if born is not None else None)
+            if period is not None and admitted is not None:
+                outside[index] = admitted < period.start or admitted > period.end
+            if born is None or admitted is None:
+                ages_list.append(None)
+                continue
+            gap = admitted.year - born.year
+            age = gap - ((admitted.month, admitted.day) < (born.month, born.day))
+            ages_list.append(age)
+            under[index] = age < min_age
+            old[index] = age > max_age or gap > max_age
+        return (
+            pa.array(years, pa.int32()),
+            pa.array(ages_list, pa.int32()),
+            under,
+            old,
+            outside,
+        )
+    birth_years = pc.year(births).cast(pa.int32())
+    ages = pc.subtract(
+        pc.subtract(pc.year(admissions), pc.year(births)),
+        pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
+    ).cast(pa.int32())
+    under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
+    year_gap = pc.subtract(pc.year(admissions), pc.year(births))
+    too_old = pc.fill_null(
+        pc.or_(pc.greater(ages, max_age), pc.greater(year_gap, max_age)), False
+    ).to_numpy(zero_copy_only=False)
+    outside = np.zeros(count, dtype=bool)
+    if period:
+        outside = pc.fill_null(
+            pc.or_(
+                pc.less(admissions, pa.scalar(period.start, pa.date32())),
+                pc.greater(admissions, pa.scalar(period.end, pa.date32())),
+            ),
+            False,
+        ).to_numpy(zero_copy_only=False)
+    return birth_years, ages, under_age, too_old, outside
+
+
 def _future(
     column: conv.Column | None, values: pa.Array, today: date, findings: list[Finding]
 ) -> None:
     """An error at each date after today: an admission or a founding cannot lie ahead."""
     if column is None:
         return
-    late = pc.fill_null(pc.greater(values, pa.scalar(today, pa.date32())), False)
-    for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+    for position in _later_than(values, today):
         findings.append(
             column.finding(
                 "DQ_DATE_IN_FUTURE",
@@ -598,20 +690,13 @@ def parse_ket_nap(
     decisions = conv.texts(get("decision_number"), count, findings)
     cells = conv.texts(get("party_cell"), count, findings)
 
-    birth_years = pc.year(births).cast(pa.int32())
-    ages = pc.subtract(
-        pc.subtract(pc.year(admissions), pc.year(births)),
-        pc.less(_month_day(admissions), _month_day(births)).cast(pa.int64()),
-    ).cast(pa.int32())
     min_age = int(rule_parameter("DQ_AGE_UNDER_18", "min_age"))
-    under_age = pc.fill_null(pc.less(ages, min_age), False).to_numpy(zero_copy_only=False)
     # The mart checks both the age at admission and the difference of the years against the
     # same bound (expectations: age_at_admission, age_in_admission_year): refuse either here.
     max_age = int(rule_parameter("DQ_AGE_IMPLAUSIBLE", "max_age"))
-    year_gap = pc.subtract(pc.year(admissions), pc.year(births))
-    too_old = pc.fill_null(
-        pc.or_(pc.greater(ages, max_age), pc.greater(year_gap, max_age)), False
-    ).to_numpy(zero_copy_only=False)
+    birth_years, ages, under_age, too_old, outside = _age_checks(
+        births, admissions, period, min_age, max_age
+    )
     for position in np.flatnonzero(too_old).tolist():
         findings.append(
             birth_column.finding(
@@ -623,15 +708,6 @@ def parse_ket_nap(
             )
         )
     _future(columns["admission_date"], admissions, today, findings)
-    outside = np.zeros(count, dtype=bool)
-    if period:
-        outside = pc.fill_null(
-            pc.or_(
-                pc.less(admissions, pa.scalar(period.start, pa.date32())),
-                pc.greater(admissions, pa.scalar(period.end, pa.date32())),
-            ),
-            False,
-        ).to_numpy(zero_copy_only=False)
     if under_age.any() or outside.any():
         admission_column = columns["admission_date"]
         for position in np.flatnonzero(under_age | outside).tolist():
@@ -657,8 +733,8 @@ def parse_ket_nap(
                     )
                 )
     result.columns = {
-        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
-        "row_number": pa.array(row_numbers, type=pa.int32()),
+        "sheet": conv.repeat_text(sheet.name, count),
+        "row_number": _row_number_array(row_numbers),
         "member_key": keys,
         "gender": genders,
         "ethnicity": ethnic,
@@ -680,6 +756,10 @@ def _duplicate_tax_codes(result: SheetResult, tax_column: conv.Column | None) ->
     taxes = result.columns["tax_code"]
     if tax_column is None or len(taxes) < 2:
         return
+    if len(taxes) <= conv.PYTHON_VALUES:
+        codes = [code for code in taxes.to_pylist() if code is not None]
+        if len(set(codes)) == len(codes):
+            return  # no code twice: the usual case, told without Arrow
     counts = pc.value_counts(taxes)
     repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     repeated = repeated.drop_null()
@@ -730,8 +810,7 @@ def parse_to_chuc(
     if period:
         for name, values in founded.items():
             column = columns.get(name)
-            late = pc.fill_null(pc.greater(values, pa.scalar(period.end, pa.date32())), False)
-            for position in np.flatnonzero(late.to_numpy(zero_copy_only=False)).tolist():
+            for position in _later_than(values, period.end):
                 findings.append(
                     column.finding(  # type: ignore[union-attr]
                         "DQ_FOUNDED_AFTER_PERIOD",
@@ -741,8 +820,8 @@ def parse_to_chuc(
                     )
                 )
     result.columns = {
-        "sheet": pa.nulls(count, pa.string()).fill_null(sheet.name),
-        "row_number": pa.array(row_numbers, type=pa.int32()),
+        "sheet": conv.repeat_text(sheet.name, count),
+        "row_number": _row_number_array(row_numbers),
         "tax_code": conv.tax_codes(
             get("tax_code"), count, findings, required="mã số thuế / tax code"
         ),

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MIN_DATE = date(1900, 1, 1)
 _MAX_DATE = date(2100, 12, 31)
-_SPACE_CHARS = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+_SPACE_FILLER = " \u00a0\u202f\u2009\t"
+_SPACE_CHARS = str.maketrans("", "", _SPACE_FILLER)
 _GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _DMY = re.compile(
@@ -95,6 +96,13 @@ def parse_number(value: object) -> Decimal:
 def parse_count(value: object) -> int:
     """A non-negative whole count; "1.250" → 1250, 12.0 → 12, "12,5" and -1 are refused, and so
     is a whole number past ``COUNT_MAX`` (``OutOfRange``)."""
+    if (
+        value.__class__ is str
+        and len(value) <= COUNT_DIGITS  # type: ignore[arg-type]
+        and value.isascii()  # type: ignore[attr-defined]
+        and value.isdigit()  # type: ignore[attr-defined]
+    ):
+        return int(value)  # type: ignore[call-overload]  # plain digits within range: the usual count
     number = parse_number(value)
     if number != number.to_integral_value():
         raise ValueError("not a whole number")
@@ -115,6 +123,20 @@ def excel_serial_to_date(serial: float) -> date:
     return result
 
 
+def _day_month_year(text: str) -> tuple[int, int, int] | None:
+    """Day, month and year of a day-first date, or None."""
+    if len(text) == 10 and text[2] == "/" == text[5] and text.isascii():
+        # dd/mm/yyyy, the usual spelling, without the pattern (which it matches).
+        digits = (text[:2], text[3:5], text[6:])
+        if all(part.isdigit() for part in digits):
+            return int(digits[0]), int(digits[1]), int(digits[2])
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return day, month, year
+    return None
+
+
 def parse_date(value: object) -> date:
     """A date cell: an Excel date, an Excel serial number, or text dd/mm/yyyy (also ISO yyyy-mm-dd).
 
@@ -130,9 +152,9 @@ def parse_date(value: object) -> date:
         return excel_serial_to_date(float(value))
     elif isinstance(value, str):
         text = value.strip()
-        match = _DMY.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
+        parts = _day_month_year(text)
+        if parts:
+            day, month, year = parts
         else:
             match = _ISO.match(text)
             if match:
@@ -209,6 +231,7 @@ def normalise_tax_code(value: object) -> str:
 # Parquet nor be echoed in a finding: these tests tell such values by their shape.
 
 _CCCD_TEXT = re.compile(r"^\d{11,12}$")
+_CCCD_FILLER = _SPACE_FILLER + "."  # what a CCCD's text may hold besides digits
 _CCCD_RUN = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
 # Common Vietnamese family names, folded (no diacritics, lower case): well over 90% of people.
 _SURNAME_LIST = """
@@ -228,6 +251,8 @@ _ORGANISATION_WORDS = re.compile(
     r"thị trấn|văn phòng|cửa hàng|jsc|ltd|co\.?|company|group)(?!\w)"
 )
 _NAME_WORD = re.compile(r"^[^\W\d_]+$")
+# ASCII digits and punctuation: cleaning keeps them, and a word holding one is no name's word.
+_NOT_IN_NAMES = re.compile(r"[!-@\[-`{-~]")
 
 
 def looks_like_cccd(value: object) -> bool:
@@ -242,6 +267,10 @@ def looks_like_cccd(value: object) -> bool:
     if isinstance(value, int):
         return 10**10 <= value < 10**12
     if isinstance(value, str):
+        # Cheap refusals first (most cells are words or dates): spaces and dots aside, a CCCD
+        # holds at least 11 characters and begins with a digit.
+        if len(value) < 11 or not value.lstrip(_CCCD_FILLER)[:1].isdigit():
+            return False
         return _CCCD_TEXT.match(value.translate(_SPACE_CHARS).replace(".", "")) is not None
     return False
 
@@ -252,15 +281,16 @@ def looks_like_person_name(value: object) -> bool:
     "Hộ kinh doanh Trịnh Ngọc Ly" no)."""
     from dagster_project.reports.text import clean_text, fold
 
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _NOT_IN_NAMES.search(value):
         return False
     words = clean_text(value).split(" ")
-    if not 2 <= len(words) <= 5 or not all(_NAME_WORD.match(word) for word in words):
+    # The family name first: it refuses most texts for the price of a set lookup.
+    if not 2 <= len(words) <= 5 or fold(words[0]) not in _SURNAMES:
+        return False
+    if not all(_NAME_WORD.match(word) for word in words):
         return False
     upper = all(word.isupper() for word in words)
     if not upper and not all(word[0].isupper() and word[1:] == word[1:].lower() for word in words):
-        return False
-    if fold(words[0]) not in _SURNAMES:
         return False
     return _ORGANISATION_WORDS.search(" ".join(words).casefold()) is None
 
