@@ -13,6 +13,23 @@ _NAME = re.compile(r"^-- name: (\w+)\s*$", re.M)
 _PARAM = re.compile(r"\$(\w+)")
 SCOPE_COLUMN = "scope_code"
 """A query whose first column is named so gives each evaluated scope the rows bearing its code."""
+SOURCES_SQL = """
+select
+    scope_code,
+    report_id,
+    unit_code,
+    period_code,
+    sheet,
+    row_label,
+    list(row_number order by row_number) filter (where row_number is not null) as row_numbers,
+    sum(value) as value
+from ({query}) as figure_rows
+group by scope_code, report_id, unit_code, period_code, sheet, row_label
+order by scope_code, report_id, row_label
+"""
+"""A figure query's rows added up by report version, sheet and row label, in the database: the
+sources of the figure as its provenance lists them, a few rows per report instead of one per
+source row to carry into Python."""
 
 
 @lru_cache(maxsize=4)
@@ -44,8 +61,9 @@ class QueryRunner:
                 f"no query named '{name}' in {QUERIES_FILE.name}"
             ) from None
 
-    def execute(self, name: str, **params) -> duckdb.DuckDBPyConnection:
-        sql = self.sql(name)
+    def execute(self, name: str, sql: str | None = None, **params) -> duckdb.DuckDBPyConnection:
+        """Run the named query, or `sql` built around it, with the parameters it names."""
+        sql = sql or self.sql(name)
         values = {**self.params, **params}
         wanted = {key: values[key] for key in dict.fromkeys(_PARAM.findall(sql))}
         return self.con.execute(sql, wanted)
@@ -96,8 +114,16 @@ class ScopeQueries(QueryRunner):
         by_scope, every = result
         return every if every is not None else by_scope.get(scope, [])
 
+    def scope_sources(self, scope: str, name: str, **params) -> list[dict]:
+        """A figure query's rows for one scope added up by report version, sheet and row label
+        (SOURCES_SQL): report_id, unit_code, period_code, sheet, row_label, row_numbers (in
+        order) and value."""
+        return self.scope_rows(scope, f"sources:{name}", **params)
+
     def _run(self, name: str, params: dict) -> tuple[dict[str, list[dict]], list[dict] | None]:
-        result = self.execute(name, **params)
+        figure = name.removeprefix("sources:")
+        sql = SOURCES_SQL.format(query=self.sql(figure)) if figure != name else None
+        result = self.execute(figure, sql, **params)
         columns = [column[0] for column in result.description]
         rows = result.fetchall()
         if columns[0] != SCOPE_COLUMN:
@@ -121,3 +147,6 @@ class ScopeRunner:
 
     def rows(self, name: str, **params) -> list[dict]:
         return self.queries.scope_rows(self.scope, name, **params)
+
+    def sources(self, name: str, **params) -> list[dict]:
+        return self.queries.scope_sources(self.scope, name, **params)
