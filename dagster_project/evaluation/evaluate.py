@@ -284,10 +284,12 @@ def _finish(draft: _Draft, drawn: list[Chart], out_dir: Path) -> Evaluation:
     render.to_docx(blocks, png, title, draft.show_ids).save(str(docx_path))
     provenance_path = out_dir / f"{stem}_nguon.csv"
     with provenance_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=PROVENANCE_COLUMNS)
-        writer.writeheader()
-        for row in draft.figures.provenance_rows():
-            writer.writerow(row)
+        writer = csv.writer(handle)
+        writer.writerow(PROVENANCE_COLUMNS)
+        writer.writerows(
+            [row[column] for column in PROVENANCE_COLUMNS]
+            for row in draft.figures.provenance_rows()
+        )
     return Evaluation(
         draft.scope, draft.period, docx_path, html_path, provenance_path, draft.markdown,
         draft.figures.used,

@@ -251,13 +251,18 @@ def _no_source() -> dict:
 
 def _compact(rows: list[int]) -> str:
     """[3, 4, 5, 9] -> '3-5 9'."""
-    runs: list[list[int]] = []
+    parts: list[str] = []
+    first = last = None
     for row in rows:
-        if runs and row == runs[-1][-1] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return " ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+        if last is not None and row == last + 1:
+            last = row
+            continue
+        if first is not None:
+            parts.append(f"{first}-{last}" if last != first else str(first))
+        first = last = row
+    if first is not None:
+        parts.append(f"{first}-{last}" if last != first else str(first))
+    return " ".join(parts)
 
 
 def _source_columns(source: Source) -> dict:

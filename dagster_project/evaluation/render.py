@@ -186,9 +186,10 @@ def to_docx(blocks: list[Block], charts_png: dict[str, bytes], title: str, show_
         elif block.kind == "table":
             table = document.add_table(rows=len(block.items), cols=len(block.items[0]))
             table.style = "Table Grid"
-            for r, row in enumerate(block.items):
-                for c, cell in enumerate(row):
-                    paragraph = table.cell(r, c).paragraphs[0]
+            # Row by row: Table.cell(r, c) lays out the whole grid again at every call.
+            for r, (row, table_row) in enumerate(zip(block.items, table.rows, strict=True)):
+                for cell, table_cell in zip(row, table_row.cells, strict=True):
+                    paragraph = table_cell.paragraphs[0]
                     _add_runs(paragraph, f"**{cell}**" if r == 0 and cell else cell)
         elif block.kind == "chart":
             png = charts_png.get(block.items[0])
