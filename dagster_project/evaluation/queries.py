@@ -91,7 +91,9 @@ class ScopeQueries(QueryRunner):
     def __init__(
         self, con: duckdb.DuckDBPyConnection, evaluated: dict[str, str], path: Path = QUERIES_FILE
     ):
-        super().__init__(con, {}, path)
+        # A cursor of its own: its temporary tables are not those of another ScopeQueries.
+        super().__init__(con.cursor(), {}, path)
+        con = self.con
         self.evaluated = dict(evaluated)
         self._results: dict[tuple, tuple[dict[str, list[dict]], list[dict] | None]] = {}
         con.execute(
