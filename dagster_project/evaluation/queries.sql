@@ -12,9 +12,11 @@
 --
 -- Figure queries (used by fig() in the template) return, after scope_code, one row per source
 -- row of a report version: report_id, unit_code, period_code, sheet, row_number (null for the
--- summary sheet, whose row is named by row_label = the indicator code) and value. The figure is the sum of
--- value, and those rows are its provenance (…_nguon.csv). Only each unit's OWN figures are read
--- (mart_indicators rows with a report_id), never roll-up rows, so nothing is counted twice.
+-- summary sheet, whose row is named by row_label = the indicator code) and value, a whole
+-- number. The figure is the sum of value, and those rows are its provenance (…_nguon.csv),
+-- added up by report version, sheet and row label in the database (queries.py SOURCES_SQL).
+-- Only each unit's OWN figures are read (mart_indicators rows with a report_id), never roll-up
+-- rows, so nothing is counted twice.
 
 -- name: scope_units
 -- The reporting units whose own reports make up each evaluated scope: every reporting unit of
@@ -443,7 +445,7 @@ inner join scope_units
 left join marts.dim_dq_rule as rules
     on issues.rule_code = rules.rule_code
 group by scope_units.scope_code, issues.severity, issues.rule_code
-order by scope_units.scope_code, issues.severity asc, findings desc, issues.rule_code asc;
+order by scope_units.scope_code asc, issues.severity asc, findings desc, issues.rule_code asc;
 
 -- name: tinh_co_bao_cao
 -- Provinces (GSO code) with a published report, and the latest period any of their units
