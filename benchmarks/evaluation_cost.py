@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import resource
 import shutil
 import sys
 import tempfile
@@ -97,10 +98,15 @@ def instrument(clock: PhaseClock) -> list[str]:
     return found
 
 
-def run(published: Path, out: Path, clock: PhaseClock) -> tuple[float, dict[str, float], int]:
+def run(
+    published: Path, out: Path, clock: PhaseClock, workers: int | None
+) -> tuple[float, dict[str, float], int]:
     clock.seconds.clear()
     start = time.perf_counter()
-    written, refused = write_latest_evaluations(published, out)
+    try:
+        written, refused = write_latest_evaluations(published, out, workers=workers)
+    except TypeError:  # a version of the code that draws in this process only
+        written, refused = write_latest_evaluations(published, out)
     total = time.perf_counter() - start
     phases = dict(clock.seconds)
     phases["other"] = total - sum(phases.values())
@@ -115,6 +121,7 @@ def main() -> None:
     parser.add_argument("published", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="leave the last round's documents here")
+    parser.add_argument("--workers", type=int, help="chart processes (default: one per core)")
     args = parser.parse_args()
     clock = PhaseClock()
     instrument(clock)
@@ -124,13 +131,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="evaluation-cost-") as folder:
             out = Path(folder) / "reports"
             for label in ("first", "night"):
-                total, phases, counts = run(args.published, out, clock)
+                total, phases, counts = run(args.published, out, clock, args.workers)
                 docs, drawn = divmod(counts, 1000)
                 cells = " ".join(f"{phases.get(n, 0.0):>10.2f}" for n in names)
                 print(f"{label:<8} {total:>7.2f} {cells}  {docs:>4} {drawn:>5}", flush=True)
             if args.keep:
                 shutil.rmtree(args.keep, ignore_errors=True)
                 shutil.copytree(out, args.keep)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: {own:.0f} MiB (chart workers: {workers:.0f} MiB each at most)")
 
 
 if __name__ == "__main__":

@@ -326,33 +326,27 @@ def _latest_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(row["province_code"], row["latest_period"]) for row in rows]
 
 
-SCOPES_PER_PASS = 12
-"""Provinces whose figures are read in one pass over the marts: the passes grow with the number
-of provinces divided by this, the rows held in memory at once with this."""
-
-
 def write_latest_evaluations(
     published_db: Path, out_dir: Path, workers: int | None = None
 ) -> tuple[list[Evaluation], list[str]]:
     """The evaluation of every province for its latest period, every plan of the province; and
     the sentences of those that could not be written (a province the registry does not name).
 
-    The figures of all provinces are read together (SCOPES_PER_PASS at a time), the charts
-    drawn across `workers` processes (default: one per core), the documents written one by one.
+    The figures of all provinces are read together, each query one pass over the marts for
+    all of them (a few rows per report version held in memory); the charts are drawn across
+    `workers` processes (default: one per core); the documents are written one by one.
     Charts are kept in out_dir/.charts and drawn only when their rows changed; the charts no
     evaluation shows any more are removed once all are written."""
     _require_published(published_db)
     drafts, refused = [], []
     with duckdb.connect(str(published_db), read_only=True) as con:
-        latest = _latest_periods(con)
-        for start in range(0, len(latest), SCOPES_PER_PASS):
-            chunk = dict(latest[start : start + SCOPES_PER_PASS])
-            shared = _Shared(con, chunk)
-            for province, period in chunk.items():
-                try:
-                    drafts.append(_draft(shared, province, period, None))
-                except EvaluationError as exc:
-                    refused.append(str(exc))
+        latest = dict(_latest_periods(con))
+        shared = _Shared(con, latest)
+        for province, period in latest.items():
+            try:
+                drafts.append(_draft(shared, province, period, None))
+            except EvaluationError as exc:
+                refused.append(str(exc))
     cache = ChartCache.under(out_dir)
     requests = [request for draft in drafts for request in draft.chart_requests]
     charts = iter(cache.charts(requests, workers=workers))
