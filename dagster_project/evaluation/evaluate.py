@@ -2,7 +2,9 @@
 
 Everything is read over one read-only connection to the published DuckDB file; the wording is
 the Jinja2 template templates/danh_gia.md.j2 and the figures are the named queries of
-queries.sql.
+queries.sql. Scopes evaluated together (every province after a publish) share each query's pass
+over the marts (queries.ScopeQueries); each is then drafted (its text and the charts it asks
+for), the charts are taken from the cache or drawn, and the files are written.
 """
 
 from __future__ import annotations
