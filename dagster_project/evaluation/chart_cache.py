@@ -152,6 +152,9 @@ def _draw_all(jobs: list[tuple[str, list]], workers: int | None) -> list[tuple[s
     workers = min(len(jobs), workers or os.cpu_count() or 1)
     if workers <= 1:
         return [_draw(kind, rows) for kind, rows in jobs]
+    # matplotlib imported once here, inherited by the forked workers rather than imported by
+    # each (charts.py is left as it is: its source is part of every chart's digest).
+    charts._pyplot()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_draw, *zip(*jobs, strict=True)))
 
