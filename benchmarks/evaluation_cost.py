@@ -1,25 +1,30 @@
 """Seconds of the evaluation step against a published warehouse, by phase.
 
     .venv/bin/python benchmarks/evaluation_cost.py PUBLISHED.duckdb [--repeat 3] [--keep DIR]
+    .venv/bin/python benchmarks/evaluation_cost.py --compare DIR_BEFORE DIR_AFTER
 
 Runs `write_latest_evaluations` (what the pipeline does after each publish) into a fresh folder
 twice per round: a first run that draws every chart, then a night's run over the same folder
 that takes every chart from the cache. Time is attributed to the innermost phase running
 (queries, charts, templating, rendering), the rest of the step is "other". The published file
-is opened read-only, never written. Figures, not assertions; `--keep` leaves the last round's
-documents in DIR to compare with another version of the code (benchmarks/evaluation_compare.py).
+is opened read-only, never written. Figures, not assertions. `--keep` leaves the last round's
+documents in DIR; `--compare` then tells whether two such folders, written by two versions of the
+code, hold the same documents: every file's bytes, a Word file's by its members (the zip stamps
+write times), charts included.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import importlib
 import resource
 import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -100,7 +105,7 @@ def instrument(clock: PhaseClock) -> list[str]:
 
 def run(
     published: Path, out: Path, clock: PhaseClock, workers: int | None
-) -> tuple[float, dict[str, float], int]:
+) -> tuple[float, dict[str, float], int, int]:
     clock.seconds.clear()
     start = time.perf_counter()
     try:
@@ -113,16 +118,44 @@ def run(
     drawn = sum(e.charts_drawn for e in written)
     if refused:
         print(f"  not written: {len(refused)}", file=sys.stderr)
-    return total, phases, len(written) * 1000 + drawn
+    return total, phases, len(written), drawn
+
+
+def contents(folder: Path) -> dict[str, str]:
+    """Digest of every file under folder (a Word file's members one by one)."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = str(path.relative_to(folder))
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as docx:
+                for member in docx.namelist():
+                    out[f"{name}!{member}"] = hashlib.sha256(docx.read(member)).hexdigest()
+        else:
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def compare(before: Path, after: Path) -> int:
+    first, second = contents(before), contents(after)
+    differ = [k for k in sorted(first.keys() | second.keys()) if first.get(k) != second.get(k)]
+    print(f"{len(first)} and {len(second)} files and members; {len(differ)} differ")
+    for name in differ[:40]:
+        print(f"  {name}")
+    return 1 if differ else 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("published", type=Path)
+    parser.add_argument("published", type=Path, nargs="?")
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="leave the last round's documents here")
     parser.add_argument("--workers", type=int, help="chart processes (default: one per core)")
     args = parser.parse_args()
+    if args.compare:
+        sys.exit(compare(*args.compare))
+    if args.published is None:
+        parser.error("the published file to evaluate is missing")
     clock = PhaseClock()
     instrument(clock)
     names = ["queries", "charts", "templating", "rendering", "other"]
@@ -131,8 +164,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="evaluation-cost-") as folder:
             out = Path(folder) / "reports"
             for label in ("first", "night"):
-                total, phases, counts = run(args.published, out, clock, args.workers)
-                docs, drawn = divmod(counts, 1000)
+                total, phases, docs, drawn = run(args.published, out, clock, args.workers)
                 cells = " ".join(f"{phases.get(n, 0.0):>10.2f}" for n in names)
                 print(f"{label:<8} {total:>7.2f} {cells}  {docs:>4} {drawn:>5}", flush=True)
             if args.keep:
