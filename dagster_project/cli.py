@@ -729,11 +729,16 @@ def report(
     """Write the evaluation (docx, HTML, sources CSV) of a unit and period from the published
     warehouse."""
     from dagster_project.evaluation import EvaluationError, write_evaluation
+    from dagster_project.evaluation.chart_cache import ChartCache
 
     settings = load_settings(home)
+    # The charts the pipeline keeps (a chart is drawn only when its rows are new to the cache).
+    charts = ChartCache.under(settings.reports_dir)
     try:
         with _writing(out, "tcd report"):
-            evaluation = write_evaluation(settings.published_db, unit, period, out, plan or None)
+            evaluation = write_evaluation(
+                settings.published_db, unit, period, out, plan or None, charts
+            )
     except EvaluationError as exc:
         raise CliError(str(exc)) from exc
     for path in evaluation.paths:

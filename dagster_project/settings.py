@@ -126,6 +126,11 @@ class Settings:
         """Held by the one command that writes this home at a time (home_lock.py)."""
         return self.home / ".tcd.lock"
 
+    @property
+    def reports_dir(self) -> Path:
+        """The evaluations written after each publish; their charts are kept in .charts."""
+        return self.home / "reports"
+
     def dbt_env(self) -> dict[str, str]:
         """Environment that points dbt at the same files as the Python side."""
         return {

@@ -24,7 +24,7 @@ def evaluation_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     settings = warehouse.settings()
-    out_dir = settings.home / "reports"
+    out_dir = settings.reports_dir
     evaluations, refused = write_latest_evaluations(settings.published_db, out_dir)
     for sentence in refused:
         context.log.warning(sentence)

@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -77,19 +78,47 @@ class ChartCache:
         return cls(Path(out_dir) / CACHE_FOLDER)
 
     def chart(self, kind: str, rows: list) -> Chart:
-        digest = chart_digest(kind, rows)
-        self.used.add(digest)
-        if self.folder is not None:
-            cached = self._read(digest)
-            if cached is not None:
-                return Chart(kind, digest, cached[0], cached[1], drawn=False)
-        svg, png = DRAW[kind](rows)
-        if self.folder is not None:
+        return self.charts([(kind, rows)], workers=1)[0]
+
+    def charts(self, requests: list[tuple[str, list]], workers: int | None = None) -> list[Chart]:
+        """The chart of each (kind, rows) request, in order: taken from the cache when it holds
+        it, else drawn (once for requests with the same digest) and kept. Several charts to draw
+        are drawn across `workers` processes (default: one per core); each draws the same bytes
+        it would draw here."""
+        digests = [chart_digest(kind, rows) for kind, rows in requests]
+        self.used.update(digests)
+        held: dict[str, tuple[str, bytes]] = {}
+        to_draw: dict[str, tuple[str, list]] = {}
+        for (kind, rows), digest in zip(requests, digests, strict=True):
+            if digest in held or digest in to_draw:
+                continue
+            cached = self._read(digest) if self.folder is not None else None
+            if cached is None:
+                to_draw[digest] = (kind, rows)
+            else:
+                held[digest] = cached
+        drawn = _draw_all(list(to_draw.values()), workers)
+        for digest, (svg, png) in zip(to_draw, drawn, strict=True):
+            self._keep(digest, svg, png)
+            held[digest] = (svg, png)
+        out, first = [], set(to_draw)
+        for (kind, _), digest in zip(requests, digests, strict=True):
+            out.append(Chart(kind, digest, *held[digest], drawn=digest in first))
+            first.discard(digest)  # a second request for the same chart reuses it
+        return out
+
+    def _keep(self, digest: str, svg: str, png: bytes) -> None:
+        """Store a drawn chart; a folder that cannot be written (another user's, full) keeps
+        nothing and the chart is drawn again next time."""
+        if self.folder is None:
+            return
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # PNG first: the SVG's presence marks a whole pair (see _read).
             _write_atomic(self.folder / f"{digest}.png", png)
             _write_atomic(self.folder / f"{digest}.svg", svg.encode("utf-8"))
-        return Chart(kind, digest, svg, png, drawn=True)
+        except OSError:
+            return
 
     def _read(self, digest: str) -> tuple[str, bytes] | None:
         try:
@@ -112,6 +141,22 @@ class ChartCache:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def _draw(kind: str, rows: list) -> tuple[str, bytes]:
+    return DRAW[kind](rows)
+
+
+def _draw_all(jobs: list[tuple[str, list]], workers: int | None) -> list[tuple[str, bytes]]:
+    """(svg, png) of each (kind, rows), in order; across processes when there are several."""
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return [_draw(kind, rows) for kind, rows in jobs]
+    # matplotlib imported once here, inherited by the forked workers rather than imported by
+    # each (charts.py is left as it is: its source is part of every chart's digest).
+    charts._pyplot()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_draw, *zip(*jobs, strict=True)))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

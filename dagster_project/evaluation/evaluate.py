@@ -2,7 +2,9 @@
 
 Everything is read over one read-only connection to the published DuckDB file; the wording is
 the Jinja2 template templates/danh_gia.md.j2 and the figures are the named queries of
-queries.sql.
+queries.sql. Scopes evaluated together (every province after a publish) share each query's pass
+over the marts (queries.ScopeQueries); each is then drafted (its text and the charts it asks
+for), the charts are taken from the cache or drawn, and the files are written.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import duckdb
 import jinja2
 
 from dagster_project.evaluation import render
-from dagster_project.evaluation.chart_cache import ChartCache
+from dagster_project.evaluation.chart_cache import Chart, ChartCache
 from dagster_project.evaluation.figures import Figure, Figures
 from dagster_project.evaluation.numbers import so, truncated_pct, ty_le
-from dagster_project.evaluation.queries import QueryRunner
+from dagster_project.evaluation.queries import QueryRunner, ScopeQueries
 from dagster_project.settings import DBT_PROJECT_DIR
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -115,19 +117,54 @@ def write_evaluation(
 ) -> Evaluation:
     """Write <scope>_<period>_danh-gia.docx and .html and <scope>_<period>_nguon.csv; the
     charts are taken from `chart_cache` when it holds them (drawn every time without one)."""
+    _require_published(published_db)
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        shared = _Shared(con, {scope: period})
+        draft = _draft(shared, scope, period, plans)
+    cache = chart_cache or ChartCache(None)
+    return _finish(draft, cache.charts(draft.chart_requests, workers=1), Path(out_dir))
+
+
+def _require_published(published_db: Path) -> None:
     if not Path(published_db).exists():
         raise EvaluationError(
             f"Chưa có kho dữ liệu công bố tại {published_db} / nothing is published at "
             f"{published_db}: run `tcd load` first."
         )
-    with duckdb.connect(str(published_db), read_only=True) as con:
-        return _write(con, scope, period, Path(out_dir), plans, chart_cache or ChartCache(None))
 
 
-def _write(
-    con, scope: str, period: str, out_dir: Path, plans: list[str] | None, cache: ChartCache
-) -> Evaluation:
-    runner = QueryRunner(con, {"scope": scope, "period": period})
+class _Shared:
+    """What the evaluations written together read once: their queries (one pass over the marts
+    for all scopes), the indicator labels, the published version and the plans' stock
+    indicators."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, evaluated: dict[str, str]):
+        self.con = con
+        self.queries = ScopeQueries(con, evaluated)
+        self.labels = _indicator_labels(con)
+        self.published_version = _publish_version(con)
+        self._stock: dict[str, dict[str, str]] = {}
+
+    def stock_indicators(self, plan: str) -> dict[str, str]:
+        if plan not in self._stock:
+            self._stock[plan] = _stock_indicators(self.con, plan)
+        return self._stock[plan]
+
+
+@dataclass
+class _Draft:
+    """An evaluation whose text is written; its charts and files not yet."""
+
+    scope: str
+    period: str
+    markdown: str
+    figures: Figures
+    show_ids: bool
+    chart_requests: list[tuple[str, list]]
+
+
+def _draft(shared: _Shared, scope: str, period: str, plans: list[str] | None) -> _Draft:
+    runner = shared.queries.runner(scope)
     scope_rows = runner.rows("scope")
     if not scope_rows:
         raise EvaluationError(
@@ -141,7 +178,6 @@ def _write(
             f"Không có kỳ '{period}' trong dim_period / period '{period}' is not in dim_period "
             f"(found {ordered[0]}..{ordered[-1]})."
         )
-    runner.materialise("scope_units")
     available = [row["plan_code"] for row in runner.rows("scope_plans")]
     chosen = available if plans is None else plans
     unknown = [plan for plan in chosen if plan not in available]
@@ -151,14 +187,13 @@ def _write(
             f"plan {', '.join(unknown)} has no target on '{scope}' as of {period} (found: "
             f"{', '.join(available) or 'none'})."
         )
-    runner.params["plans"] = chosen
-    labels = _indicator_labels(con)
-    targets = runner.rows("plan_targets")
+    labels = shared.labels
+    targets = [t for t in runner.rows("plan_targets") if t["plan_code"] in chosen]
     target_windows = {}
     plan_blocks = []
     for plan in chosen:
         rows = [dict(t) for t in targets if t["plan_code"] == plan]
-        stock_codes = _stock_indicators(con, plan)
+        stock_codes = shared.stock_indicators(plan)
         for t in rows:
             t["label"] = labels.get(t["indicator_code"], t["indicator_code"])
             t["stock_indicator_code"] = stock_codes.get(t["indicator_code"])
@@ -195,7 +230,7 @@ def _write(
         "plans": plan_blocks,
         "has_plan": figures.plan_start is not None,
         "has_targets": any(block["targets"] for block in plan_blocks),
-        "published_version": _publish_version(con),
+        "published_version": shared.published_version,
         "provenance_file": f"{stem}_nguon.csv",
         "fig": figures.fig,
         "target": lambda t: figures.target(t, scope),
@@ -208,14 +243,9 @@ def _write(
         "completeness": runner.rows("tinh_hinh_bao_cao")[0],
         "quality": runner.rows("chat_luong"),
     }
-    env = _environment()
-    text = env.get_template(TEXT_TEMPLATE).make_module(context)
+    text = _environment().get_template(TEXT_TEMPLATE).make_module(context)
     markdown = figures.renumber(str(text))
     share_decimals = getattr(text, "le_ty_le", 1)  # the template's choice, for the chart too
-    show_ids = bool(getattr(text, "hien_ma_so_lieu", True))
-    blocks = render.parse(markdown)
-
-    svg, png = {}, {}
     target_rows = [
         (
             f"{t['label']} ({block['plan_code']})",
@@ -225,38 +255,46 @@ def _write(
         for block in plan_blocks
         for t in block["targets"]
     ]
-    drawn = []
+    requests: list[tuple[str, list]] = []
     if target_rows:
-        drawn.append(cache.chart("attainment", target_rows))
-    drawn.append(
-        cache.chart(
+        requests.append(("attainment", target_rows))
+    requests.append(
+        (
             "admissions",
             [(row["unit_name"], row["admitted"], row["admitted_private"]) for row in by_unit],
         )
     )
-    for chart in drawn:
-        svg[chart.kind], png[chart.kind] = chart.svg, chart.png
+    show_ids = bool(getattr(text, "hien_ma_so_lieu", True))
+    return _Draft(scope, period, markdown, figures, show_ids, requests)
 
+
+def _finish(draft: _Draft, drawn: list[Chart], out_dir: Path) -> Evaluation:
+    """Write the draft's three files with its charts (`drawn`, in the order it asked for them)."""
+    svg = {chart.kind: chart.svg for chart in drawn}
+    png = {chart.kind: chart.png for chart in drawn}
+    blocks = render.parse(draft.markdown)
+    stem = file_stem(draft.scope, draft.period)
     out_dir.mkdir(parents=True, exist_ok=True)
     title = render.plain_text(blocks[0].text) if blocks else stem
     html_path = out_dir / f"{stem}_danh-gia.html"
-    body = render.to_html_body(blocks, svg, show_ids)
+    body = render.to_html_body(blocks, svg, draft.show_ids)
+    page = _environment().get_template(PAGE_TEMPLATE)
     html_path.write_text(
-        env.get_template(PAGE_TEMPLATE).render(
-            title=title, body=body, provenance_file=f"{stem}_nguon.csv"
-        ),
-        encoding="utf-8",
+        page.render(title=title, body=body, provenance_file=f"{stem}_nguon.csv"), encoding="utf-8"
     )
     docx_path = out_dir / f"{stem}_danh-gia.docx"
-    render.to_docx(blocks, png, title, show_ids).save(str(docx_path))
+    render.to_docx(blocks, png, title, draft.show_ids).save(str(docx_path))
     provenance_path = out_dir / f"{stem}_nguon.csv"
     with provenance_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=PROVENANCE_COLUMNS)
-        writer.writeheader()
-        for row in figures.provenance_rows():
-            writer.writerow(row)
+        writer = csv.writer(handle)
+        writer.writerow(PROVENANCE_COLUMNS)
+        writer.writerows(
+            [row[column] for column in PROVENANCE_COLUMNS]
+            for row in draft.figures.provenance_rows()
+        )
     return Evaluation(
-        scope, period, docx_path, html_path, provenance_path, markdown, figures.used,
+        draft.scope, draft.period, docx_path, html_path, provenance_path, draft.markdown,
+        draft.figures.used,
         charts_drawn=sum(chart.drawn for chart in drawn),
         charts_reused=sum(not chart.drawn for chart in drawn),
     )  # fmt: skip
@@ -282,24 +320,41 @@ def latest_periods(published_db: Path) -> list[tuple[str, str]]:
     """(GSO province code, latest period any of its units reported) for every province with a
     published report: what the pipeline evaluates after each publish."""
     with duckdb.connect(str(published_db), read_only=True) as con:
-        rows = QueryRunner(con, {}).rows("tinh_co_bao_cao")
+        return _latest_periods(con)
+
+
+def _latest_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    rows = QueryRunner(con, {}).rows("tinh_co_bao_cao")
     return [(row["province_code"], row["latest_period"]) for row in rows]
 
 
 def write_latest_evaluations(
-    published_db: Path, out_dir: Path
+    published_db: Path, out_dir: Path, workers: int | None = None
 ) -> tuple[list[Evaluation], list[str]]:
     """The evaluation of every province for its latest period, every plan of the province; and
     the sentences of those that could not be written (a province the registry does not name).
 
+    The figures of all provinces are read together, each query one pass over the marts for
+    all of them (a few rows per report version held in memory); the charts are drawn across
+    `workers` processes (default: one per core); the documents are written one by one.
     Charts are kept in out_dir/.charts and drawn only when their rows changed; the charts no
     evaluation shows any more are removed once all are written."""
-    written, refused = [], []
+    _require_published(published_db)
+    drafts, refused = [], []
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        latest = dict(_latest_periods(con))
+        shared = _Shared(con, latest)
+        for province, period in latest.items():
+            try:
+                drafts.append(_draft(shared, province, period, None))
+            except EvaluationError as exc:
+                refused.append(str(exc))
     cache = ChartCache.under(out_dir)
-    for province, period in latest_periods(published_db):
-        try:
-            written.append(write_evaluation(published_db, province, period, out_dir, None, cache))
-        except EvaluationError as exc:
-            refused.append(str(exc))
+    requests = [request for draft in drafts for request in draft.chart_requests]
+    charts = iter(cache.charts(requests, workers=workers))
+    written = []
+    for draft in drafts:
+        drawn = [next(charts) for _ in draft.chart_requests]
+        written.append(_finish(draft, drawn, Path(out_dir)))
     cache.prune()
     return written, refused

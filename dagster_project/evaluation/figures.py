@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dagster_project.evaluation.numbers import so, truncated_pct
-from dagster_project.evaluation.queries import QueryRunner
+from dagster_project.evaluation.queries import ScopeRunner
 
 WINDOWS = {
     "ky": "the evaluated period",
@@ -67,29 +67,23 @@ class Figure:
         return bool(self.value)
 
 
-def _source_groups(rows: list[dict]) -> list[Source]:
-    """One Source per report version, sheet and row label, rows listed in order."""
-    groups: dict[tuple, Source] = {}
-    for row in rows:
-        key = (row["report_id"], row["sheet"], row["row_label"])
-        source = groups.get(key)
-        if source is None:
-            source = groups[key] = Source(
-                row["report_id"], row["unit_code"], row["period_code"], row["sheet"], [],
-                row["row_label"], 0,
-            )  # fmt: skip
-        if row["row_number"] is not None:
-            source.rows.append(int(row["row_number"]))
-        source.value += row["value"]
-    for source in groups.values():
-        source.rows.sort()
-    return sorted(groups.values(), key=lambda s: (s.period_code, s.unit_code, s.sheet))
+def _sources(groups: list[dict]) -> list[Source]:
+    """One Source per report version, sheet and row label (ScopeRunner.sources), in the order
+    of period, unit and sheet."""
+    sources = []
+    for group in groups:
+        rows = list(group["row_numbers"] or [])
+        sources.append(
+            Source(group["report_id"], group["unit_code"], group["period_code"], group["sheet"],
+                   rows, group["row_label"], group["value"])
+        )  # fmt: skip
+    return sorted(sources, key=lambda s: (s.period_code, s.unit_code, s.sheet))
 
 
 class Figures:
     """The figures one evaluation uses, in the order the text first names them."""
 
-    def __init__(self, runner: QueryRunner, period: str, ordered_periods: list[str]):
+    def __init__(self, runner: ScopeRunner, period: str, ordered_periods: list[str]):
         self.runner = runner
         self.period = period
         self.ordered = ordered_periods
@@ -130,10 +124,10 @@ class Figures:
         key = (query, tuple(periods), tuple(sorted(params.items())))
         if key in self.by_key:
             return self.by_key[key]
-        rows = self.runner.rows(query, periods=periods, **params)
-        value = sum((row["value"] for row in rows), 0)
+        sources = _sources(self.runner.sources(query, periods=periods, **params))
+        value = sum((source.value for source in sources), 0)
         figure = Figure(
-            "", query, params, periods, value, _source_groups(rows), self._lacking(periods),
+            "", query, params, periods, value, sources, self._lacking(periods),
             description or f"{query} ({window}: {', '.join(periods)})",
         )  # fmt: skip
         self.by_key[key] = figure
@@ -149,7 +143,7 @@ class Figures:
         key = ("target", target["plan_code"], target["indicator_code"], tuple(periods))
         if key in self.by_key:
             return self.by_key[key]
-        rows = self.runner.rows(
+        rows = self.runner.sources(
             "chi_tieu_nguon",
             periods=periods,
             indicator=target["indicator_code"],
@@ -158,7 +152,7 @@ class Figures:
         figure = Figure(
             "", "plan_targets + chi_tieu_nguon", {"plan": target["plan_code"],
             "indicator": target["indicator_code"]}, periods, target["actual_value"],
-            _source_groups(rows), self._lacking(periods),
+            _sources(rows), self._lacking(periods),
             f"{target['plan_code']} {target['indicator_code']}: thực hiện / actual "
             f"{periods[0]}..{periods[-1]}",
         )  # fmt: skip
@@ -167,7 +161,7 @@ class Figures:
 
     def stock(self, target: dict) -> Figure:
         """The stock a share-of-stock target is set on, at the evaluated period."""
-        rows = self.runner.rows(
+        rows = self.runner.sources(
             "chi_tieu_nguon",
             periods=[self.period],
             indicator=target["stock_indicator_code"],
@@ -175,7 +169,7 @@ class Figures:
         )
         figure = Figure(
             "", "plan_targets + chi_tieu_nguon", {"indicator": target["stock_indicator_code"]},
-            [self.period], target["stock_value"], _source_groups(rows),
+            [self.period], target["stock_value"], _sources(rows),
             self._lacking([self.period]), f"{target['stock_indicator_code']} at {self.period}",
         )  # fmt: skip
         return self._register(figure)
@@ -257,13 +251,18 @@ def _no_source() -> dict:
 
 def _compact(rows: list[int]) -> str:
     """[3, 4, 5, 9] -> '3-5 9'."""
-    runs: list[list[int]] = []
+    parts: list[str] = []
+    first = last = None
     for row in rows:
-        if runs and row == runs[-1][-1] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return " ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+        if last is not None and row == last + 1:
+            last = row
+            continue
+        if first is not None:
+            parts.append(f"{first}-{last}" if last != first else str(first))
+        first = last = row
+    if first is not None:
+        parts.append(f"{first}-{last}" if last != first else str(first))
+    return " ".join(parts)
 
 
 def _source_columns(source: Source) -> dict:

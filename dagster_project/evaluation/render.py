@@ -168,6 +168,19 @@ def to_docx(blocks: list[Block], charts_png: dict[str, bytes], title: str, show_
     def _add_runs(paragraph, text: str) -> None:
         _add_runs_ids(paragraph, text, show_ids)
 
+    style_ids: dict[str, str | None] = {}
+
+    def styled(paragraph, name: str):
+        """The paragraph in style `name`. python-docx finds a style by name, then checks it is
+        not the default one, scanning every style each time (a third of the time this function
+        took): the id it finds the first time is set directly on the later paragraphs."""
+        if name in style_ids:
+            paragraph._p.style = style_ids[name]
+        else:
+            paragraph.style = name
+            style_ids[name] = paragraph._p.style
+        return paragraph
+
     document = docx.Document()
     document.core_properties.title = title
     document.core_properties.language = "vi-VN"
@@ -176,24 +189,24 @@ def to_docx(blocks: list[Block], charts_png: dict[str, bytes], title: str, show_
     normal.font.size = Pt(13)
     for block in blocks:
         if block.kind == "heading":
-            heading = document.add_heading(level=min(block.level, 4))
+            heading = styled(document.add_paragraph(), f"Heading {min(block.level, 4)}")
             _add_runs(heading, block.text)
         elif block.kind == "paragraph":
             _add_runs(document.add_paragraph(), block.text)
         elif block.kind == "bullets":
             for item in block.items:
-                _add_runs(document.add_paragraph(style="List Bullet"), item)
+                _add_runs(styled(document.add_paragraph(), "List Bullet"), item)
         elif block.kind == "table":
             table = document.add_table(rows=len(block.items), cols=len(block.items[0]))
             table.style = "Table Grid"
-            for r, row in enumerate(block.items):
-                for c, cell in enumerate(row):
-                    paragraph = table.cell(r, c).paragraphs[0]
+            # Row by row: Table.cell(r, c) lays out the whole grid again at every call.
+            for r, (row, table_row) in enumerate(zip(block.items, table.rows, strict=True)):
+                for cell, table_cell in zip(row, table_row.cells, strict=True):
+                    paragraph = table_cell.paragraphs[0]
                     _add_runs(paragraph, f"**{cell}**" if r == 0 and cell else cell)
         elif block.kind == "chart":
             png = charts_png.get(block.items[0])
             if png:
                 document.add_picture(io.BytesIO(png), width=Cm(16))
-            caption = document.add_paragraph(block.text)
-            caption.style = "Caption"
+            styled(document.add_paragraph(block.text), "Caption")
     return document

@@ -70,3 +70,28 @@ def test_prune_removes_charts_not_shown_and_leftover_temporary_files(tmp_path: P
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{kept.digest}.png", f"{kept.digest}.svg", "README.txt"]
     )
+
+
+def test_charts_drawn_across_processes_are_the_bytes_drawn_here(tmp_path: Path) -> None:
+    requests = [("admissions", ROWS), ("admissions", ROWS[:2]), ("admissions", ROWS)]
+    cache = ChartCache(tmp_path / ".charts")
+    charts = cache.charts(requests, workers=2)
+    assert [c.drawn for c in charts] == [True, True, False], "the same rows are drawn once"
+    assert charts[0].digest == charts[2].digest != charts[1].digest
+    for chart, (kind, rows) in zip(charts, requests, strict=True):
+        here = ChartCache(None).chart(kind, rows)
+        assert (chart.svg, chart.png) == (here.svg, here.png)
+    assert len(list((tmp_path / ".charts").iterdir())) == 4
+    again = ChartCache(tmp_path / ".charts").charts(requests, workers=2)
+    assert not any(c.drawn for c in again)
+
+
+def test_a_folder_that_cannot_be_written_keeps_nothing_and_still_gives_the_chart(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    chart = ChartCache(blocked / ".charts").chart("admissions", ROWS)
+    assert chart.drawn and chart.png.startswith(b"\x89PNG")
+    assert chart.png == ChartCache(None).chart("admissions", ROWS).png
+    assert blocked.read_text() == "x"
