@@ -47,9 +47,6 @@ def run_target_path(home: Path, run_id: str) -> Path:
     return targets_dir(home) / run_id
 
 
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
-
-
 def carry_partial_parse(home: Path, target_path: Path) -> Path | None:
     """Start a run's dbt parse from this home's last one (the newest earlier run that left one).
 
@@ -59,7 +56,9 @@ def carry_partial_parse(home: Path, target_path: Path) -> Path | None:
     setup``) was written for another profile, since the profile names the home, so without this
     every run of a home parsed the project again (about 3 s). Returns the file carried, if any.
     """
-    destination = target_path / PARTIAL_PARSE_FILE
+    from dbt.constants import PARTIAL_PARSE_FILE_NAME  # loaded with dagster-dbt by the dbt step
+
+    destination = target_path / PARTIAL_PARSE_FILE_NAME
     if destination.exists():
         return None
     folder = targets_dir(home)
@@ -67,9 +66,9 @@ def carry_partial_parse(home: Path, target_path: Path) -> Path | None:
         return None
     earlier = sorted(
         (
-            path / PARTIAL_PARSE_FILE
+            path / PARTIAL_PARSE_FILE_NAME
             for path in folder.iterdir()
-            if path.is_dir() and path != target_path and (path / PARTIAL_PARSE_FILE).is_file()
+            if path.is_dir() and path != target_path and (path / PARTIAL_PARSE_FILE_NAME).is_file()
         ),
         key=lambda path: path.stat().st_mtime_ns,
         reverse=True,

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from dbt.constants import PARTIAL_PARSE_FILE_NAME as PARTIAL_PARSE_FILE
 
 from dagster_project.resources.dbt_artifacts import (
     DEFAULT_RUNS_KEPT,
-    PARTIAL_PARSE_FILE,
     carry_partial_parse,
     prune_run_targets,
     run_results_summary,
