@@ -71,7 +71,9 @@ def arrow_frame(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_date(kind):
             column = column.cast(pa.timestamp("us"))
         elif pa.types.is_decimal(kind):
-            column = column.cast(pa.float64())
+            # Through its text: Arrow's decimal-to-double cast is not correctly rounded (58.3
+            # would become 58.300000000000004), DuckDB's is, and so is parsing the text.
+            column = column.cast(pa.string()).cast(pa.float64())
         if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and (
             column.null_count == len(column)
         ):
@@ -197,13 +199,7 @@ def read_mart(
         keyed = f'hash("{column}")' if column else "rowid"
         where = f" where {keyed} % {int(n)} = {int(k)}"
     with _mart_connection(build_db, table) as con:
-        query = f'select * from {MART_SCHEMA}."{table}"{where}'
-        return arrow_frame(con.sql(query).to_arrow_table())
-
-
-def mart_row_count(build_db: Path, table: str) -> int:
-    with _mart_connection(build_db, table) as con:
-        return con.execute(f'select count(*) from {MART_SCHEMA}."{table}"').fetchone()[0]
+        return _select(con, table, where)
 
 
 def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.DataFrame | None]:
@@ -213,7 +209,11 @@ def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.
         rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
         if rows > max_rows:
             return rows, None
-        return rows, arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"').to_arrow_table())
+        return rows, _select(con, table)
+
+
+def _select(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:
+    return arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"{where}').to_arrow_table())
 
 
 @contextmanager

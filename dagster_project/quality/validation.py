@@ -343,6 +343,9 @@ def _docs_lock(docs_dir: Path) -> Iterator[None]:
 
 def _context(docs_dir: Path | None) -> Any:
     """The process's GX context: ephemeral, or file-backed in ``docs_dir`` for Data Docs."""
+    key = str(docs_dir.resolve()) if docs_dir else ""
+    if key in _contexts:
+        return _contexts[key]
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
@@ -354,9 +357,6 @@ def _context(docs_dir: Path | None) -> Any:
     # 40% of validating a mart. Nothing here reads the fingerprint.
     pandas_execution_engine.HASH_THRESHOLD = NO_FINGERPRINT
 
-    key = str(docs_dir.resolve()) if docs_dir else ""
-    if key in _contexts:
-        return _contexts[key]
     if docs_dir is None:
         ctx = gx.get_context(mode="ephemeral")
     else:
@@ -378,6 +378,10 @@ def _context(docs_dir: Path | None) -> Any:
             # moved would otherwise go on writing its pages into the old home's site.
             ctx.update_data_docs_site(DOCS_SITE, site)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    for cache in (_batch_definitions, _definitions):
+        # Definitions of a context that is gone, whose id the new one may reuse.
+        for stale in [k for k in cache if k[0] == id(ctx)]:
+            del cache[stale]
     _contexts[key] = ctx
     return ctx
 

@@ -19,10 +19,10 @@ from tests.quality.conftest import ket_nap_frame, mart_frames, write_parsed_repo
 EVERY_TYPE = """
     select * from (values
         (true, 1::integer, 2::bigint, 3::smallint, 4::utinyint, date '2024-03-01',
-         1.5::decimal(9, 1), 'văn bản', timestamp '2024-03-01 08:00:00', 2.5::double,
+         58.3::decimal(9, 1), 'văn bản', timestamp '2024-03-01 08:00:00', 2.5::double,
          null::varchar, 'x'),
         (null, null, null, null, null, null, null, null, null, null, null, 'y'),
-        (false, 5, 6, 7, 8, date '0001-01-01', -2.5, 'b', timestamp '2262-04-12 00:00:00',
+        (false, 5, 6, 7, 8, date '0001-01-01', -0.3, 'b', timestamp '2262-04-12 00:00:00',
          -1.0, null, 'z')
     ) as t(flag, small, big, tiny, unsigned, day, amount, label, arrived_at, ratio, nothing, filled)
 """
