@@ -284,3 +284,39 @@ def test_header_search_finds_what_reading_every_row_finds(rows, kind):
         top, bottom, cells = expected
         assert (layout.title_row_count, layout.header_end) == (top, bottom + 1)
         assert layout.names == {index: text for index, (_, text) in sorted(cells.items())}
+
+
+# The date rules have a Python form for small sheets and an Arrow form for large ones: both must
+# flag the same rows, the boundaries included (an 18th birthday on the admission day, the first
+# and last days of the period, the day itself).
+around_boundaries = st.one_of(
+    st.none(),
+    st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+    st.sampled_from(
+        [PERIOD.start, PERIOD.end, TODAY, date(2006, 1, 1), date(2006, 6, 30), date(2024, 2, 29)]
+    ),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pairs=st.lists(st.tuples(around_boundaries, around_boundaries), min_size=1, max_size=20))
+def test_the_date_rules_flag_the_same_rows_in_python_and_in_arrow(pairs, monkeypatch) -> None:
+    births = pa.array([born for born, _ in pairs], pa.date32())
+    admissions = pa.array([admitted for _, admitted in pairs], pa.date32())
+
+    def both(function, *args):
+        small = function(*args)
+        with monkeypatch.context() as patch:
+            patch.setattr(sheets.conv, "PYTHON_VALUES", -1)  # every column is "large"
+            large = function(*args)
+        return small, large
+
+    small, large = both(sheets._later_than, admissions, TODAY)
+    assert small == large
+    for period in (PERIOD, None):
+        small, large = both(sheets._age_checks, births, admissions, period, 18, 100)
+        assert small[0].equals(large[0]) and small[1].equals(large[1])
+        for flags_small, flags_large in zip(small[2:], large[2:], strict=True):
+            assert flags_small.tolist() == flags_large.tolist()
