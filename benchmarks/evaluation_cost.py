@@ -19,6 +19,7 @@ import argparse
 import functools
 import hashlib
 import importlib
+import inspect
 import resource
 import shutil
 import sys
@@ -108,9 +109,9 @@ def run(
 ) -> tuple[float, dict[str, float], int, int]:
     clock.seconds.clear()
     start = time.perf_counter()
-    try:
+    if "workers" in inspect.signature(write_latest_evaluations).parameters:
         written, refused = write_latest_evaluations(published, out, workers=workers)
-    except TypeError:  # a version of the code that draws in this process only
+    else:  # a version of the code that draws in this process only
         written, refused = write_latest_evaluations(published, out)
     total = time.perf_counter() - start
     phases = dict(clock.seconds)

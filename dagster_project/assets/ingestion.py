@@ -4,9 +4,7 @@ Parsing writes files only and never opens the warehouse, so report versions pars
 without DuckDB lock contention.
 """
 
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import dagster as dg
 
 from dagster_project.ingest import Landing, LandingEntry, load_registry, pull_all, write_reference
 from dagster_project.partitions import period_partitions
+from dagster_project.processes import starmap
 from dagster_project.reports import ReportMeta, parse_report, pseudonym_key_from_env
 from dagster_project.reports.output import ParsedStore, new_batch_id
 from dagster_project.resources import WarehouseResource
@@ -217,12 +216,7 @@ def parse_pending(
                         f"{batch_stamp}-{number:04d}",
                     )
                 )
-        workers = min(len(tasks), workers or os.cpu_count() or 1)
-        if workers <= 1:
-            chunks = [_parse_chunk(*task) for task in tasks]
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                chunks = list(pool.map(_parse_chunk, *zip(*tasks, strict=True)))
+        chunks = starmap(_parse_chunk, tasks, workers)
         for period in by_period:
             store.compact(period, force=reparse)
     return [outcome for chunk in chunks for outcome in chunk]

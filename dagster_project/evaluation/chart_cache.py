@@ -16,13 +16,13 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from dagster_project.evaluation import charts, numbers
+from dagster_project.processes import starmap
 
 CACHE_FOLDER = ".charts"
 """The cache's folder inside an evaluation output folder."""
@@ -149,14 +149,11 @@ def _draw(kind: str, rows: list) -> tuple[str, bytes]:
 
 def _draw_all(jobs: list[tuple[str, list]], workers: int | None) -> list[tuple[str, bytes]]:
     """(svg, png) of each (kind, rows), in order; across processes when there are several."""
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        return [_draw(kind, rows) for kind, rows in jobs]
-    # matplotlib imported once here, inherited by the forked workers rather than imported by
-    # each (charts.py is left as it is: its source is part of every chart's digest).
-    charts._pyplot()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_draw, *zip(*jobs, strict=True)))
+    if len(jobs) > 1 and workers != 1:
+        # matplotlib imported once here, inherited by the forked workers rather than imported
+        # by each (charts.py is left as it is: its source is part of every chart's digest).
+        charts._pyplot()
+    return starmap(_draw, jobs, workers)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

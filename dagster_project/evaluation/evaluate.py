@@ -120,7 +120,7 @@ def write_evaluation(
     _require_published(published_db)
     with duckdb.connect(str(published_db), read_only=True) as con:
         shared = _Shared(con, {scope: period})
-        draft = _draft(shared, scope, period, plans)
+        draft = _draft(shared, scope, plans)
     cache = chart_cache or ChartCache(None)
     return _finish(draft, cache.charts(draft.chart_requests, workers=1), Path(out_dir))
 
@@ -139,7 +139,6 @@ class _Shared:
     indicators."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, evaluated: dict[str, str]):
-        self.con = con
         self.queries = ScopeQueries(con, evaluated)
         self.labels = _indicator_labels(con)
         self.published_version = _publish_version(con)
@@ -147,7 +146,7 @@ class _Shared:
 
     def stock_indicators(self, plan: str) -> dict[str, str]:
         if plan not in self._stock:
-            self._stock[plan] = _stock_indicators(self.con, plan)
+            self._stock[plan] = _stock_indicators(plan)
         return self._stock[plan]
 
 
@@ -163,7 +162,8 @@ class _Draft:
     chart_requests: list[tuple[str, list]]
 
 
-def _draft(shared: _Shared, scope: str, period: str, plans: list[str] | None) -> _Draft:
+def _draft(shared: _Shared, scope: str, plans: list[str] | None) -> _Draft:
+    period = shared.queries.evaluated[scope]  # what its queries read too
     runner = shared.queries.runner(scope)
     scope_rows = runner.rows("scope")
     if not scope_rows:
@@ -300,7 +300,7 @@ def _finish(draft: _Draft, drawn: list[Chart], out_dir: Path) -> Evaluation:
     )  # fmt: skip
 
 
-def _stock_indicators(con, plan: str) -> dict[str, str]:
+def _stock_indicators(plan: str) -> dict[str, str]:
     """Stock indicator of each share-of-stock target: not a published column yet, so read from
     the targets file the marts were built from."""
     from dagster_project.settings import load_settings
@@ -344,9 +344,9 @@ def write_latest_evaluations(
     with duckdb.connect(str(published_db), read_only=True) as con:
         latest = dict(_latest_periods(con))
         shared = _Shared(con, latest)
-        for province, period in latest.items():
+        for province in latest:
             try:
-                drafts.append(_draft(shared, province, period, None))
+                drafts.append(_draft(shared, province, None))
             except EvaluationError as exc:
                 refused.append(str(exc))
     cache = ChartCache.under(out_dir)

@@ -13,6 +13,9 @@ _NAME = re.compile(r"^-- name: (\w+)\s*$", re.M)
 _PARAM = re.compile(r"\$(\w+)")
 SCOPE_COLUMN = "scope_code"
 """A query whose first column is named so gives each evaluated scope the rows bearing its code."""
+EVERY_SCOPE = frozenset({"periods"})
+"""The queries whose rows are the same for every scope (no ``scope_code``); any other query
+without it would hand every scope the others' rows, and is refused."""
 SOURCES_SQL = """
 select
     scope_code,
@@ -75,9 +78,7 @@ class QueryRunner:
 
     def materialise(self, name: str) -> None:
         """Keep a query's rows as a temporary table of the same name (read-only files allow it)."""
-        sql = self.sql(name)
-        wanted = {key: self.params[key] for key in dict.fromkeys(_PARAM.findall(sql))}
-        self.con.execute(f"create or replace temp table {name} as {sql}", wanted)
+        self.execute(name, f"create or replace temp table {name} as {self.sql(name)}")
 
 
 class ScopeQueries(QueryRunner):
@@ -129,6 +130,12 @@ class ScopeQueries(QueryRunner):
         columns = [column[0] for column in result.description]
         rows = result.fetchall()
         if columns[0] != SCOPE_COLUMN:
+            if figure not in EVERY_SCOPE:
+                raise ValueError(
+                    f"Truy vấn '{figure}' trong {QUERIES_FILE.name} phải trả cột {SCOPE_COLUMN} "
+                    f"đầu tiên / query '{figure}' in {QUERIES_FILE.name} must return "
+                    f"{SCOPE_COLUMN} first (or be listed in EVERY_SCOPE)"
+                )
             return {}, [dict(zip(columns, row, strict=True)) for row in rows]
         columns = columns[1:]
         by_scope: dict[str, list[dict]] = {}

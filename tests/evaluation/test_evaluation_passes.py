@@ -43,10 +43,10 @@ def test_scopes_evaluated_together_read_what_each_reads_alone(demo_load: LoadRun
             if scope == "99":
                 for shared in (together, alone):
                     with pytest.raises(EvaluationError, match="unit '99' is not in"):
-                        evaluate._draft(shared, scope, period, None)
+                        evaluate._draft(shared, scope, None)
                 continue
-            first = evaluate._draft(together, scope, period, None)
-            second = evaluate._draft(alone, scope, period, None)
+            first = evaluate._draft(together, scope, None)
+            second = evaluate._draft(alone, scope, None)
             assert draft_content(first) == draft_content(second), f"{scope} {period}"
             with_sources += any(figure.sources for figure in first.figures.used)
             compared += 1
