@@ -251,18 +251,13 @@ def _no_source() -> dict:
 
 def _compact(rows: list[int]) -> str:
     """[3, 4, 5, 9] -> '3-5 9'."""
-    parts: list[str] = []
-    first = last = None
+    runs: list[list[int]] = []
     for row in rows:
-        if last is not None and row == last + 1:
-            last = row
-            continue
-        if first is not None:
-            parts.append(f"{first}-{last}" if last != first else str(first))
-        first = last = row
-    if first is not None:
-        parts.append(f"{first}-{last}" if last != first else str(first))
-    return " ".join(parts)
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return " ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _source_columns(source: Source) -> dict:
