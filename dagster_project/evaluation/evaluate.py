@@ -142,11 +142,12 @@ class _Shared:
         self.queries = ScopeQueries(con, evaluated)
         self.labels = _indicator_labels(con)
         self.published_version = _publish_version(con)
+        self._con = con
         self._stock: dict[str, dict[str, str]] = {}
 
     def stock_indicators(self, plan: str) -> dict[str, str]:
         if plan not in self._stock:
-            self._stock[plan] = _stock_indicators(plan)
+            self._stock[plan] = _stock_indicators(self._con, plan)
         return self._stock[plan]
 
 
@@ -300,20 +301,17 @@ def _finish(draft: _Draft, drawn: list[Chart], out_dir: Path) -> Evaluation:
     )  # fmt: skip
 
 
-def _stock_indicators(plan: str) -> dict[str, str]:
-    """Stock indicator of each share-of-stock target: not a published column yet, so read from
-    the targets file the marts were built from."""
-    from dagster_project.settings import load_settings
-
-    path = load_settings().sources_dir / "targets" / "targets.csv"
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["indicator_code"].strip(): row["stock_indicator_code"].strip()
-            for row in csv.DictReader(handle)
-            if row["plan_code"].strip() == plan and row.get("stock_indicator_code", "").strip()
-        }
+def _stock_indicators(con: duckdb.DuckDBPyConnection, plan: str) -> dict[str, str]:
+    """Stock indicator of each share-of-stock target of ``plan``, as the published warehouse
+    was built with it."""
+    return dict(
+        con.execute(
+            "select distinct indicator_code, stock_indicator_code "
+            "from marts.mart_target_attainment "
+            "where plan_code = ? and stock_indicator_code is not null",
+            [plan],
+        ).fetchall()
+    )
 
 
 def latest_periods(published_db: Path) -> list[tuple[str, str]]:

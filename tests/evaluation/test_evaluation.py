@@ -132,6 +132,28 @@ def test_lao_cai_2024_h1_states_the_figures_of_seed_003(lao_cai: Path, figure: s
         assert SEED_003[figure] in text
 
 
+def test_the_stock_of_a_share_target_is_read_from_the_published_warehouse(
+    demo_load: LoadRun, tmp_path: Path
+) -> None:
+    """F14's stock (the 1.434 private-sector members, named) comes from the warehouse the report
+    reads, not from whatever targets file the reporting machine has beside it."""
+    elsewhere = tmp_path / "sources"
+    (elsewhere / "targets").mkdir(parents=True)
+    (elsewhere / "targets" / "targets.csv").write_text(
+        "plan_code,indicator_code,stock_indicator_code\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    proc = run_tcd(
+        "report", "--home", str(demo_load.home), "--out", str(out),
+        "--period", "2024-H1", "--unit", "10", "--plan", "DA24-TU",
+        env={"TCD_SOURCES_DIR": str(elsewhere)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for text in texts(out, "10_2024-H1"):
+        assert SEED_003["F14a"] in text
+        assert SEED_003["F14b"] in text
+
+
 @pytest.mark.parametrize("figure", sorted(SEED_001))
 def test_ninh_binh_bloc_2023_h1_states_the_figures_of_seed_001(ninh_binh: Path, figure) -> None:
     for text in texts(ninh_binh, "37-CQDN_2023-H1"):

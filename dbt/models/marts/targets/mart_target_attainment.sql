@@ -176,6 +176,7 @@ final as (
         cast(target_min as decimal(18, 2)) as target_min,
         cast(target_max as decimal(18, 2)) as target_max,
         cast(share_pct as decimal(9, 4)) as share_pct,
+        cast(stock_indicator_code as varchar) as stock_indicator_code,
         cast(target_value as decimal(18, 2)) as target_value,
         cast(elapsed_share as double) as elapsed_share,
         cast({{ truncated_pct('actual_value', 'target_value', 1) }} as decimal(9, 1))
