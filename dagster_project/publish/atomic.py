@@ -5,6 +5,12 @@ handles coexist, but a writer could never open a file a reader holds, so the war
 written in place: a new file is built beside it, closed cleanly (no WAL left behind), fsynced, and
 ``os.replace``-d over the old one. A crash at any point leaves either the old file or the new one.
 
+A night changes a few rows of a few tables, so the new file is usually a copy of the published
+one with those rows deleted and inserted (:func:`_write_changes`), checked against the build's
+fingerprint before it is swapped in; it is written whole from the build on the first publish,
+when asked, when the copy does not match its log, and when patching has grown the file past
+:data:`REWRITE_GROWTH` times its last whole size. Either way readers see one complete version.
+
 What a reader sees after a publish depends on the process, not only the connection: DuckDB keeps
 one database instance per file path and process while any connection to it is open, and that
 instance holds the old file (the old inode). A connection opened in a process that has no other
@@ -40,6 +46,16 @@ PARQUET_LINK = "parquet"
 """``published/parquet``: a symbolic link to the Parquet folder of the published version."""
 PARQUET_KEEP = 2
 """Parquet folders kept: the published one and the one before it, for readers still in it."""
+PUBLISH_LOG_FILE = "publish_log.jsonl"
+"""``published/publish_log.jsonl``: a line per publish, appended after the swap."""
+WRITTEN_WHOLE = "whole"
+WRITTEN_CHANGES = "changes"
+"""How a publish wrote the new file (``written`` in ``publish_log.jsonl``): whole from the
+build, or as a copy of the published file with the changed rows applied."""
+REWRITE_GROWTH = 1.5
+"""A file written by applying changes grows (DuckDB reuses freed blocks, but not all of them):
+once it is this many times its size when last written whole, the next publish writes it whole,
+which compacts it."""
 VERSION_FILE = "VERSION"
 """``published/VERSION``: the published version number, replaced last by every publish."""
 CONTRACT_TABLES = (
@@ -67,6 +83,8 @@ class PublishResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     changed: bool = True
     """False when the marts equal the published ones, so the file was left untouched."""
+    written: str = WRITTEN_WHOLE
+    """:data:`WRITTEN_WHOLE` or :data:`WRITTEN_CHANGES`."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -142,8 +160,8 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str,
 def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Create ``table`` in the catalog in use from the build's own DDL (so NOT NULL and key
     constraints survive, which ``create table as`` would drop), copy its rows and comments."""
-    ddl, comment = con.execute(
-        "select sql, comment from duckdb_tables() where database_name = 'build' "
+    (ddl,) = con.execute(
+        "select sql from duckdb_tables() where database_name = 'build' "
         "and schema_name = ? and table_name = ?",
         [PUBLISHED_SCHEMA, table],
     ).fetchone()
@@ -151,30 +169,49 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(
         f'insert into {PUBLISHED_SCHEMA}."{table}" select * from build.{PUBLISHED_SCHEMA}."{table}"'
     )
-    if comment:
-        con.execute(f'comment on table {PUBLISHED_SCHEMA}."{table}" is {_quote(comment)}')
-    for column, column_comment in con.execute(
-        "select column_name, comment from duckdb_columns() where database_name = 'build' "
-        "and schema_name = ? and table_name = ? and comment is not null and comment <> '' "
-        "order by column_index",
-        [PUBLISHED_SCHEMA, table],
-    ).fetchall():
-        con.execute(
-            f'comment on column {PUBLISHED_SCHEMA}."{table}"."{column}" is {_quote(column_comment)}'
+    _copy_comments(con, table)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Give the table in use and its columns the build's comments, where they differ."""
+
+    def comments(catalog: str) -> str:
+        return (
+            f"select '' as column_name, coalesce(comment, '') as comment from duckdb_tables() "
+            f"where database_name = '{catalog}' and schema_name = $schema and table_name = $table "
+            f"union all select column_name, coalesce(comment, '') from duckdb_columns() "
+            f"where database_name = '{catalog}' and schema_name = $schema and table_name = $table"
         )
 
+    (catalog,) = con.execute("select current_database()").fetchone()
+    differing = con.execute(
+        f"select new.column_name, new.comment from ({comments('build')}) as new "
+        f"left join ({comments(catalog)}) as old using (column_name) "
+        "where new.comment is distinct from coalesce(old.comment, '') order by all",
+        {"schema": PUBLISHED_SCHEMA, "table": table},
+    ).fetchall()
+    for column, comment in differing:
+        target = f'{PUBLISHED_SCHEMA}."{table}"' + (f'."{column}"' if column else "")
+        kind = "column" if column else "table"
+        con.execute(f"comment on {kind} {target} is {_quote(comment) if comment else 'null'}")
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, catalog: str, folder: Path) -> None:
-    """Every relation of ``catalog``'s marts schema (the log included) as one Parquet file."""
+
+def _write_parquet(db: Path, folder: Path, reuse: dict[str, Path]) -> None:
+    """Every relation of ``db``'s marts schema (the log included) as one Parquet file; the files
+    in ``reuse`` (a table's unchanged snapshot) are hard-linked instead of written."""
     folder.mkdir(parents=True)
-    tables = [*_marts_tables(con, catalog), LOG_TABLE]
-    for table in tables:
-        target = folder / f"{table}.parquet"
-        con.execute(
-            f'copy (select * from {catalog}.{PUBLISHED_SCHEMA}."{table}") '
-            f"to {_quote(str(target))} (format parquet, compression zstd)"
-        )
-        _fsync_file(target)
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach {_quote(str(db))} as published (read_only)")
+        for table in [*_marts_tables(con, "published"), LOG_TABLE]:
+            target = folder / f"{table}.parquet"
+            if table in reuse:
+                os.link(reuse[table], target)
+                continue
+            con.execute(
+                f'copy (select * from published.{PUBLISHED_SCHEMA}."{table}") '
+                f"to {_quote(str(target))} (format parquet, compression zstd)"
+            )
+            _fsync_file(target)
     _fsync_dir(folder)
 
 
@@ -233,9 +270,7 @@ def _ensure_parquet(published_db: Path, version: int) -> None:
     if link.is_symlink() and link.resolve() == folder.resolve() and folder.is_dir():
         return
     tmp = published_dir / f".{PARQUET_LINK}-v{version}.{uuid.uuid4().hex}.tmp"
-    with duckdb.connect(":memory:") as con:
-        con.execute(f"attach {_quote(str(published_db))} as published (read_only)")
-        _write_parquet(con, "published", tmp)
+    _write_parquet(published_db, tmp, {})
     if folder.exists():
         shutil.rmtree(folder)
     os.replace(tmp, folder)
@@ -253,11 +288,14 @@ def publish_marts(
     force: bool = False,
     required: tuple[str, ...] = CONTRACT_TABLES,
 ) -> PublishResult:
-    """Copy every table of the build's ``marts`` schema into a new file and swap it in, with the
+    """Publish the build's ``marts`` schema as a new file swapped in over the old one, with the
     same snapshot as Parquet beside it; then write ``VERSION``.
 
     When the marts are identical to the published ones the file is left as it is (loading the
-    same reports twice changes nothing), unless ``force``.
+    same reports twice changes nothing), unless ``force``. Otherwise the new file is a copy of
+    the published one with the changed rows of the changed tables applied (see
+    :func:`_apply_changes`), or, when that copy has grown too far (:data:`REWRITE_GROWTH`) or
+    ``force`` is given, a file written whole from the build.
     """
     published_dir = published_db.parent
     published_dir.mkdir(parents=True, exist_ok=True)
@@ -268,12 +306,12 @@ def publish_marts(
     with duckdb.connect(":memory:") as con:
         con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
         fingerprint = marts_fingerprint(con, "build")
-    if history and not force and json.loads(history[-1]["fingerprint"]) == fingerprint:
-        last = history[-1]
-        _ensure_parquet(published_db, last["version"])
+    last = json.loads(history[-1]["fingerprint"]) if history else None
+    if last == fingerprint and not force:
+        _ensure_parquet(published_db, history[-1]["version"])
         return PublishResult(
-            last["version"],
-            last["published_at"],
+            history[-1]["version"],
+            history[-1]["published_at"],
             published_db,
             {table: values[0] for table, values in fingerprint.items() if table},
             changed=False,
@@ -282,71 +320,23 @@ def publish_marts(
     tmp_path = published_dir / f".{published_db.name}.{token}.tmp"
     tmp_parquet = published_dir / f".{PARQUET_LINK}-v{version}.{token}.tmp"
     parquet_folder = published_dir / f"{PARQUET_LINK}-v{version}"
-    row_counts: dict[str, int] = {}
+    log_row = [version, published_at, run_id, None, json.dumps(check_summary or {}),
+               json.dumps(fingerprint)]  # fmt: skip
+    written = WRITTEN_WHOLE
+    if last is not None and not force and _may_apply_changes(published_db, last):
+        written = WRITTEN_CHANGES
     try:
-        with duckdb.connect(":memory:") as con:
-            con.execute(
-                f"attach {_quote(str(tmp_path))} as published "
-                f"(storage_version {_quote(STORAGE_VERSION)})"
-            )
-            con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
-            con.execute("use published")
-            tables = _marts_tables(con, "build")
-            if not tables:
-                raise RuntimeError(
-                    f"The build database {build_db} has no '{PUBLISHED_SCHEMA}' tables."
+        if written == WRITTEN_CHANGES:
+            try:
+                row_counts = _write_changes(
+                    build_db, published_db, tmp_path, last, fingerprint, log_row, required
                 )
-            missing = sorted(set(required) - set(tables))
-            if missing:
-                raise RuntimeError(
-                    f"The build database {build_db} lacks contract tables: {', '.join(missing)}."
-                )
-            con.execute(f"create schema {PUBLISHED_SCHEMA}")
-            for table in tables:
-                _copy_table(con, table)
-                row_counts[table] = con.execute(
-                    f'select count(*) from {PUBLISHED_SCHEMA}."{table}"'
-                ).fetchone()[0]
-            con.execute("detach build")
-            con.execute(
-                f"""
-                create table {PUBLISHED_SCHEMA}.{LOG_TABLE} (
-                    version integer not null primary key, published_at timestamp not null,
-                    run_id varchar, row_counts json, check_summary json, fingerprint json
-                )
-                """
-            )
-            for row in history:
-                con.execute(
-                    f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)",
-                    [
-                        row["version"],
-                        row["published_at"],
-                        row["run_id"],
-                        row["row_counts"],
-                        row["check_summary"],
-                        row["fingerprint"],
-                    ],
-                )
-            con.execute(
-                f"comment on table {PUBLISHED_SCHEMA}.{LOG_TABLE} is 'Every publish of this "
-                "file (lịch sử công bố): version, time, row counts, check summary.'"
-            )
-            con.execute(
-                f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)",
-                [
-                    version,
-                    published_at,
-                    run_id,
-                    json.dumps(row_counts),
-                    json.dumps(check_summary or {}),
-                    json.dumps(fingerprint),
-                ],
-            )
-            con.execute("checkpoint published")
-            _write_parquet(con, "published", tmp_parquet)
-            con.execute("use memory")
-            con.execute("detach published")
+            except _Diverged:
+                written = WRITTEN_WHOLE
+        if written == WRITTEN_WHOLE:
+            tmp_path.unlink(missing_ok=True)
+            row_counts = _write_whole(build_db, tmp_path, history, log_row, required)
+        _write_parquet(tmp_path, tmp_parquet, _reusable_parquet(published_dir, last, fingerprint))
         wal = tmp_path.with_name(tmp_path.name + ".wal")
         if wal.exists():
             raise RuntimeError(f"{wal} was left behind; refusing to publish an unclean file.")
@@ -357,6 +347,7 @@ def publish_marts(
         stale_wal = published_db.with_name(published_db.name + ".wal")
         if stale_wal.exists():
             stale_wal.unlink()
+        file_bytes = tmp_path.stat().st_size
         os.replace(tmp_path, published_db)
         _fsync_dir(published_dir)
         _swap_parquet(published_dir, parquet_folder)
@@ -373,10 +364,201 @@ def publish_marts(
         "run_id": run_id,
         "row_counts": row_counts,
         "check_summary": check_summary or {},
+        "written": written,
+        "file_bytes": file_bytes,
     }
-    with open(published_dir / "publish_log.jsonl", "a", encoding="utf-8") as log:
+    with open(published_dir / PUBLISH_LOG_FILE, "a", encoding="utf-8") as log:
         log.write(json.dumps(log_line, ensure_ascii=False) + "\n")
         log.flush()
         os.fsync(log.fileno())
     _write_version(published_dir, version)
-    return PublishResult(version, published_at, published_db, row_counts)
+    return PublishResult(version, published_at, published_db, row_counts, written=written)
+
+
+class _Diverged(Exception):
+    """The copy of the published file does not hold what its log says: write it whole."""
+
+
+def _build_tables(con: duckdb.DuckDBPyConnection, build_db: Path, required) -> list[str]:
+    tables = _marts_tables(con, "build")
+    if not tables:
+        raise RuntimeError(f"The build database {build_db} has no '{PUBLISHED_SCHEMA}' tables.")
+    missing = sorted(set(required) - set(tables))
+    if missing:
+        raise RuntimeError(
+            f"The build database {build_db} lacks contract tables: {', '.join(missing)}."
+        )
+    return tables
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{table}"').fetchone()[0]
+
+
+def _write_whole(
+    build_db: Path, tmp_path: Path, history: list[dict], log_row: list, required
+) -> dict[str, int]:
+    """A new file in :data:`STORAGE_VERSION` holding every marts table of the build and the log."""
+    with duckdb.connect(":memory:") as con:
+        con.execute(
+            f"attach {_quote(str(tmp_path))} as published "
+            f"(storage_version {_quote(STORAGE_VERSION)})"
+        )
+        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute("use published")
+        tables = _build_tables(con, build_db, required)
+        con.execute(f"create schema {PUBLISHED_SCHEMA}")
+        row_counts = {}
+        for table in tables:
+            _copy_table(con, table)
+            row_counts[table] = _count(con, table)
+        con.execute("detach build")
+        con.execute(
+            f"""
+            create table {PUBLISHED_SCHEMA}.{LOG_TABLE} (
+                version integer not null primary key, published_at timestamp not null,
+                run_id varchar, row_counts json, check_summary json, fingerprint json
+            )
+            """
+        )
+        for row in history:
+            con.execute(
+                f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)",
+                [row["version"], row["published_at"], row["run_id"], row["row_counts"],
+                 row["check_summary"], row["fingerprint"]],
+            )  # fmt: skip
+        con.execute(
+            f"comment on table {PUBLISHED_SCHEMA}.{LOG_TABLE} is 'Every publish of this "
+            "file (lịch sử công bố): version, time, row counts, check summary.'"
+        )
+        _log_publish(con, log_row, row_counts)
+        con.execute("use memory")
+        con.execute("detach published")
+    return row_counts
+
+
+def _write_changes(
+    build_db: Path,
+    published_db: Path,
+    tmp_path: Path,
+    last: dict[str, list],
+    fingerprint: dict[str, list],
+    log_row: list,
+    required,
+) -> dict[str, int]:
+    """A copy of the published file with the build's changes applied: tables whose fingerprint
+    is unchanged are left as they are, tables new or with a changed definition are copied, and
+    in every other changed table only the rows that differ are deleted and inserted. The copy
+    must then have the build's fingerprint, or :class:`_Diverged` is raised."""
+    shutil.copyfile(published_db, tmp_path)
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach {_quote(str(tmp_path))} as published")
+        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute("use published")
+        tables = _build_tables(con, build_db, required)
+        for table in set(_marts_tables(con, "published")) - set(tables):
+            con.execute(f'drop table {PUBLISHED_SCHEMA}."{table}"')
+        for table in tables:
+            before = last.get(table)
+            if before == fingerprint[table]:
+                continue
+            if before is None or before[2] != fingerprint[table][2]:
+                con.execute(f'drop table if exists {PUBLISHED_SCHEMA}."{table}"')
+                _copy_table(con, table)
+            else:
+                _apply_changes(con, table)
+        con.execute("detach build")
+        copied = marts_fingerprint(con, "published")
+        if copied != fingerprint:
+            con.execute("use memory")
+            con.execute("detach published")
+            raise _Diverged
+        row_counts = {table: fingerprint[table][0] for table in tables}
+        _log_publish(con, log_row, row_counts)
+        con.execute("use memory")
+        con.execute("detach published")
+    return row_counts
+
+
+def _apply_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make the published ``table`` hold the build's rows by touching only rows that differ.
+
+    Rows are told apart by the hash of the whole row: every published row whose hash occurs a
+    different number of times in the build is deleted, and every build row with such a hash
+    inserted. Two different rows with one hash and the same counts would go unseen, so the
+    caller compares the fingerprints of the result. A table most of whose rows change is copied
+    whole instead, which also keeps the file compact."""
+    target = f'{PUBLISHED_SCHEMA}."{table}"'
+    source = f'build.{PUBLISHED_SCHEMA}."{table}"'
+    con.execute(
+        f"""
+        create or replace temp table changed_hashes as
+        select row_hash
+        from (select hash(t) as row_hash, count(*) as rows from {source} as t group by 1) as new
+        full outer join
+            (select hash(t) as row_hash, count(*) as rows from {target} as t group by 1) as old
+            using (row_hash)
+        where new.rows is distinct from old.rows
+        """
+    )
+    changed = con.execute(
+        f"select count(*) from {target} as t where hash(t) in (select row_hash from changed_hashes)"
+    ).fetchone()[0]
+    if changed * 2 > _count(con, table):
+        con.execute(f"drop table {target}")
+        _copy_table(con, table)
+    else:
+        con.execute(
+            f"delete from {target} as t where hash(t) in (select row_hash from changed_hashes)"
+        )
+        con.execute(
+            f"insert into {target} select * from {source} as t "
+            "where hash(t) in (select row_hash from changed_hashes)"
+        )
+        _copy_comments(con, table)
+    con.execute("drop table changed_hashes")
+
+
+def _log_publish(con: duckdb.DuckDBPyConnection, log_row: list, row_counts: dict) -> None:
+    """Add this publish to the file's log and checkpoint the file (no WAL left behind)."""
+    row = [*log_row]
+    row[3] = json.dumps(row_counts)
+    con.execute(f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)", row)
+    con.execute("checkpoint published")
+
+
+def _may_apply_changes(published_db: Path, last: dict[str, list]) -> bool:
+    """Whether the next file may be a copy of the published one with the changes applied: it is
+    in the storage version written now, and has not grown past :data:`REWRITE_GROWTH` times
+    its size when it was last written whole."""
+    if last.get("", [None, None])[1] != STORAGE_VERSION or not published_db.exists():
+        return False
+    whole = None
+    log = published_db.parent / PUBLISH_LOG_FILE
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("written") == WRITTEN_WHOLE:
+                whole = entry.get("file_bytes")
+            elif entry.get("written") is None:
+                whole = None  # a publish that did not record how it wrote the file
+    return bool(whole) and published_db.stat().st_size <= REWRITE_GROWTH * whole
+
+
+def _reusable_parquet(
+    published_dir: Path, last: dict[str, list] | None, fingerprint: dict[str, list]
+) -> dict[str, Path]:
+    """Parquet files of the published version whose tables did not change: linked, not
+    written again."""
+    link = published_dir / PARQUET_LINK
+    if last is None or not link.is_symlink():
+        return {}
+    folder = link.resolve()
+    return {
+        table: folder / f"{table}.parquet"
+        for table, values in fingerprint.items()
+        if table and last.get(table) == values and (folder / f"{table}.parquet").is_file()
+    }
