@@ -141,20 +141,25 @@ def _marts_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
 
 
 def marts_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list]:
-    """Row count, an order-independent content hash and a hash of the DDL (columns, types,
-    constraints) of every marts table of ``catalog``, and the storage version the file is
-    written in: a change of any of them is a change of the published file."""
+    """:func:`table_fingerprint` of every marts table of ``catalog``, and the storage version
+    the file is written in: a change of any of them is a change of the published file."""
     fingerprint: dict[str, list] = {"": [0, STORAGE_VERSION]}
     for table in _marts_tables(con, catalog):
-        count, digest, ddl = con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar, "
-            f"(select md5(sql) from duckdb_tables() where database_name = ? "
-            f"and schema_name = ? and table_name = ?) "
-            f'from {catalog}.{PUBLISHED_SCHEMA}."{table}" as t',
-            [catalog, PUBLISHED_SCHEMA, table],
-        ).fetchone()
-        fingerprint[table] = [count, digest, ddl]
+        fingerprint[table] = table_fingerprint(con, catalog, table)
     return fingerprint
+
+
+def table_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list:
+    """Row count, an order-independent content hash and a hash of the DDL (columns, types,
+    constraints) of one marts table of ``catalog``."""
+    count, digest, ddl = con.execute(
+        f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar, "
+        f"(select md5(sql) from duckdb_tables() where database_name = ? "
+        f"and schema_name = ? and table_name = ?) "
+        f'from {catalog}.{PUBLISHED_SCHEMA}."{table}" as t',
+        [catalog, PUBLISHED_SCHEMA, table],
+    ).fetchone()
+    return [count, digest, ddl]
 
 
 def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:

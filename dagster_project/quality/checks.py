@@ -25,11 +25,13 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.ingestion import PARSED_BATCHES_KEY
+from dagster_project.quality.checked_rows import CheckedRows
 from dagster_project.quality.frames import (
     MART_SCHEMA,
     SHEETS,
     TableMissing,
     read_mart,
+    read_mart_changes,
     read_mart_up_to,
     read_parsed_sheet,
 )
@@ -56,6 +58,10 @@ from dagster_project.resources.dbt_project import dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
 
 PARSED_ASSET = dg.AssetKey("parsed_reports")
+CHECKED_CHANGES = (
+    "rows added since the published version, with the rows sharing their part value; the "
+    "published rows passed this suite (build/mart_checks.json)"
+)
 MART_FAMILIES = ("admissions", "organisations", "indicators", "completeness")
 SHEET_SEVERITY = dg.AssetCheckSeverity.WARN
 MART_SEVERITY = dg.AssetCheckSeverity.ERROR
@@ -297,11 +303,14 @@ def check_mart(
     run_name: str | None = None,
     *,
     docs: DataDocsStep | None = None,
+    baseline: Path | None = None,
 ) -> MartCheckRun:
     """Validate one mart table of the build database against its family suite.
 
-    ``docs`` renders the page with the step's other validations; without it, ``docs_dir``
-    renders it at once.
+    With ``baseline`` (a warehouse whose table holds rows that passed this suite, see
+    ``checked_rows``), only the rows it does not hold are validated, with the rows sharing
+    their part value. ``docs`` renders the page with the step's other validations; without it,
+    ``docs_dir`` renders it at once.
     """
     suite_name = f"{family}.{table}"
     common = {
@@ -309,13 +318,25 @@ def check_mart(
         "suite_name": suite_name,
         "severity": MART_SEVERITY,
     }
-    try:
-        rows, frame = read_mart_up_to(build_db, table, PART_ROWS)
-    except TableMissing as error:
-        return MartCheckRun(family, table, missing_result(error, **common))
-    parts = -(-rows // PART_ROWS)
     with docs_scope(docs, docs_dir, run_name) as step:
+        try:
+            if baseline is not None:
+                rows, changed = read_mart_changes(
+                    build_db, table, baseline, part_column(suite_name)
+                )
+                outcome = validate_frame(suite_name, changed, docs=step)
+                if outcome.success:
+                    extra = {"table_rows": rows, "checked": CHECKED_CHANGES}
+                    return MartCheckRun(
+                        family, table, outcome_result(outcome, **common, extra=extra)
+                    )
+                frame = read_mart(build_db, table)  # validated again whole, for the gate
+            else:
+                rows, frame = read_mart_up_to(build_db, table, PART_ROWS)
+        except TableMissing as error:
+            return MartCheckRun(family, table, missing_result(error, **common))
         if frame is None:
+            parts = -(-rows // PART_ROWS)
             column = part_column(suite_name)
             outcome = ValidationOutcome.combined(
                 [
@@ -342,11 +363,22 @@ def run_mart_check(
 
 
 def _check_marts(
-    tables: list[tuple[str, str]], build_db: Path, docs_dir: Path | None, run_name: str
+    tables: list[tuple[str, str]],
+    build_db: Path,
+    docs_dir: Path | None,
+    run_name: str,
+    checked: CheckedRows | None = None,
 ) -> list[MartCheckRun]:
-    """Every table's check, their Data Docs rendered once when the last is done."""
+    """Every table's check, their Data Docs rendered once when the last is done; with
+    ``checked``, a table validates only its rows that have not passed yet."""
     with data_docs_step(docs_dir, run_name) as docs:
-        return [check_mart(family, table, build_db, None, docs=docs) for family, table in tables]
+        return [
+            check_mart(
+                family, table, build_db, None, docs=docs,
+                baseline=checked.baseline(f"{family}.{table}", table) if checked else None,
+            )
+            for family, table in tables
+        ]  # fmt: skip
 
 
 def trace_failed_checks(runs: list[MartCheckRun], build_db: Path) -> GateTrace:
@@ -453,11 +485,17 @@ def _mart_checks() -> dg.AssetChecksDefinition:
             for family, table in tables
             if mart_check_key(family, table) in context.selected_asset_check_keys
         ]
-        first = _check_marts(chosen, settings.build_db, settings.gx_docs_dir, run_id)
+        checked = CheckedRows(settings.build_db, settings.published_db)
+        first = _check_marts(chosen, settings.build_db, settings.gx_docs_dir, run_id, checked)
         if all(run.result.passed for run in first):
+            for run in first:
+                checked.passed(f"{run.family}.{run.table}", run.table)
+            checked.save()
             for run in first:
                 yield run.result
             return
+        checked.forget()  # the gate rebuilds marts: the next run validates them whole
+        checked.save()
         trace = trace_failed_checks(first, settings.build_db)
         second: dict[tuple[str, str], dg.AssetCheckResult] = {}
         if trace.resolvable:

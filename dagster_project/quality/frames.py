@@ -212,8 +212,47 @@ def read_mart_up_to(build_db: Path, table: str, max_rows: int) -> tuple[int, pd.
         return rows, _select(con, table)
 
 
+def read_mart_changes(
+    build_db: Path, table: str, baseline_db: Path, column: str | None
+) -> tuple[int, pd.DataFrame]:
+    """A mart table's row count, and as a frame the rows the same table of ``baseline_db`` does
+    not hold (or holds fewer times), with every row sharing their value of ``column``, so that
+    a uniqueness expectation on it sees every row a new one could collide with."""
+    with _mart_connection(build_db, table) as con:
+        con.execute(f"attach {_quoted(str(baseline_db))} as baseline (read_only)")
+        rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
+        con.execute(
+            f"""
+            create temp table new_hashes as
+            select row_hash
+            from (
+                select hash(t) as row_hash, count(*) as rows
+                from {MART_SCHEMA}."{table}" as t group by 1
+            ) as now
+            left join (
+                select hash(t) as row_hash, count(*) as rows
+                from baseline.{MART_SCHEMA}."{table}" as t group by 1
+            ) as before using (row_hash)
+            where before.rows is null or now.rows > before.rows
+            """
+        )
+        where = " where hash(t) in (select row_hash from new_hashes)"
+        if column:
+            where += (
+                f' or t."{column}" in (select n."{column}" from {MART_SCHEMA}."{table}" as n '
+                "where hash(n) in (select row_hash from new_hashes))"
+            )
+        return rows, _select(con, table, where)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _select(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:
-    return arrow_frame(con.sql(f'select * from {MART_SCHEMA}."{table}"{where}').to_arrow_table())
+    return arrow_frame(
+        con.sql(f'select * from {MART_SCHEMA}."{table}" as t{where}').to_arrow_table()
+    )
 
 
 @contextmanager
