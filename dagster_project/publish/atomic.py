@@ -100,7 +100,8 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _quote(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (a path with a quote in it included)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -198,7 +199,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for column, comment in differing:
         target = f'{PUBLISHED_SCHEMA}."{table}"' + (f'."{column}"' if column else "")
         kind = "column" if column else "table"
-        con.execute(f"comment on {kind} {target} is {_quote(comment) if comment else 'null'}")
+        con.execute(f"comment on {kind} {target} is {sql_literal(comment) if comment else 'null'}")
 
 
 def _write_parquet(db: Path, folder: Path, reuse: dict[str, Path]) -> None:
@@ -206,7 +207,7 @@ def _write_parquet(db: Path, folder: Path, reuse: dict[str, Path]) -> None:
     in ``reuse`` (a table's unchanged snapshot) are hard-linked instead of written."""
     folder.mkdir(parents=True)
     with duckdb.connect(":memory:") as con:
-        con.execute(f"attach {_quote(str(db))} as published (read_only)")
+        con.execute(f"attach {sql_literal(str(db))} as published (read_only)")
         for table in [*_marts_tables(con, "published"), LOG_TABLE]:
             target = folder / f"{table}.parquet"
             if table in reuse:
@@ -214,7 +215,7 @@ def _write_parquet(db: Path, folder: Path, reuse: dict[str, Path]) -> None:
                 continue
             con.execute(
                 f'copy (select * from published.{PUBLISHED_SCHEMA}."{table}") '
-                f"to {_quote(str(target))} (format parquet, compression zstd)"
+                f"to {sql_literal(str(target))} (format parquet, compression zstd)"
             )
             _fsync_file(target)
     _fsync_dir(folder)
@@ -309,7 +310,7 @@ def publish_marts(
     version = (max(row["version"] for row in history) + 1) if history else 1
     published_at = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(":memory:") as con:
-        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
         fingerprint = marts_fingerprint(con, "build")
     last = json.loads(history[-1]["fingerprint"]) if history else None
     if last == fingerprint and not force:
@@ -406,10 +407,10 @@ def _write_whole(
     """A new file in :data:`STORAGE_VERSION` holding every marts table of the build and the log."""
     with duckdb.connect(":memory:") as con:
         con.execute(
-            f"attach {_quote(str(tmp_path))} as published "
-            f"(storage_version {_quote(STORAGE_VERSION)})"
+            f"attach {sql_literal(str(tmp_path))} as published "
+            f"(storage_version {sql_literal(STORAGE_VERSION)})"
         )
-        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
         con.execute("use published")
         tables = _build_tables(con, build_db, required)
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
@@ -457,8 +458,8 @@ def _write_changes(
     must then have the build's fingerprint, or :class:`_Diverged` is raised."""
     shutil.copyfile(published_db, tmp_path)
     with duckdb.connect(":memory:") as con:
-        con.execute(f"attach {_quote(str(tmp_path))} as published")
-        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute(f"attach {sql_literal(str(tmp_path))} as published")
+        con.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
         con.execute("use published")
         tables = _build_tables(con, build_db, required)
         for table in set(_marts_tables(con, "published")) - set(tables):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.publish.atomic import read_publish_log, table_fingerprint
+from dagster_project.publish.atomic import read_publish_log, sql_literal, table_fingerprint
 from dagster_project.quality import frames, suites, validation
 from dagster_project.quality.suites import load_suite_dict, resolve_parameters, suite_parameters
 
@@ -77,7 +77,7 @@ class CheckedRows:
     def passed(self, suite_name: str, table: str) -> None:
         """Record that the build's ``table``, as it is now, passed ``suite_name``."""
         with duckdb.connect(":memory:") as con:
-            con.execute(f"attach '{self.build_db}' as build (read_only)")
+            con.execute(f"attach {sql_literal(str(self.build_db))} as build (read_only)")
             fingerprint = table_fingerprint(con, "build", table)[:2]
         self.record[table] = {"digest": self._digest(suite_name), "fingerprint": fingerprint}
 

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dagster_project.ingest.periods import is_period_code, period_bounds
+from dagster_project.publish.atomic import sql_literal
 from dagster_project.reports.output import BATCH_COLUMN, ParsedStore
 
 SHEETS = ("tong_hop", "ket_nap", "to_chuc")
@@ -219,7 +220,7 @@ def read_mart_changes(
     not hold (or holds fewer times), with every row sharing their value of ``column``, so that
     a uniqueness expectation on it sees every row a new one could collide with."""
     with _mart_connection(build_db, table) as con:
-        con.execute(f"attach {_quoted(str(baseline_db))} as baseline (read_only)")
+        con.execute(f"attach {sql_literal(str(baseline_db))} as baseline (read_only)")
         rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
         con.execute(
             f"""
@@ -243,10 +244,6 @@ def read_mart_changes(
                 "where hash(n) in (select row_hash from new_hashes))"
             )
         return rows, _select(con, table, where)
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _select(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:

@@ -20,10 +20,11 @@ SUITE = "admissions.fct_admissions"
 @pytest.fixture
 def passed(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
     """A build whose fct_admissions passed its check and was published: (build, published,
-    its rows)."""
+    its rows), in a home whose path needs quoting in SQL."""
+    home = tmp_path / "O'Brien dữ liệu"
     frame = fct_admissions_frame()
-    build = write_build_db(tmp_path / "build" / "warehouse.duckdb", {"fct_admissions": frame})
-    published = tmp_path / "published" / "warehouse.duckdb"
+    build = write_build_db(home / "build" / "warehouse.duckdb", {"fct_admissions": frame})
+    published = home / "published" / "warehouse.duckdb"
     run = checks.check_mart("admissions", "fct_admissions", build, None)
     assert run.result.passed
     record = CheckedRows(build, published)
