@@ -16,6 +16,8 @@ from typing import TextIO
 
 import duckdb
 
+from dagster_project.publish.atomic import sql_literal
+
 MAX_ROWS = 40
 HELP = """\
 Type SQL ending with ';' (several lines are fine). Tables are in schema marts, e.g.
@@ -86,7 +88,7 @@ def _dot_command(con: duckdb.DuckDBPyConnection, line: str, out: TextIO) -> bool
 
 
 def _literal(text: str) -> str:
-    return "'" + text.strip().removeprefix("marts.").replace("'", "''") + "'"
+    return sql_literal(text.strip().removeprefix("marts."))
 
 
 def interactive(con: duckdb.DuckDBPyConnection, published_db: Path) -> None:

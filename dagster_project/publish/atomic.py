@@ -163,6 +163,26 @@ def table_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, table: str) 
     return [count, digest, ddl]
 
 
+def row_hash_changes(new: str, old: str, *, added_only: bool = False) -> str:
+    """A query of ``row_hash`` and ``old_rows``: each hash of a whole row that occurs a
+    different number of times in relation ``new`` than in relation ``old`` (with
+    ``added_only``, more times), and how many rows of ``old`` have it. The hash is the one
+    :func:`table_fingerprint` adds up."""
+    differs = (
+        "coalesce(new.rows, 0) > coalesce(old.rows, 0)"
+        if added_only
+        else "new.rows is distinct from old.rows"
+    )
+    return f"""
+        select row_hash, coalesce(old.rows, 0) as old_rows
+        from (select hash(t) as row_hash, count(*) as rows from {new} as t group by 1) as new
+        full outer join
+            (select hash(t) as row_hash, count(*) as rows from {old} as t group by 1) as old
+            using (row_hash)
+        where {differs}
+    """
+
+
 def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Create ``table`` in the catalog in use from the build's own DDL (so NOT NULL and key
     constraints survive, which ``create table as`` would drop), copy its rows and comments."""
@@ -313,35 +333,33 @@ def publish_marts(
         con.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
         fingerprint = marts_fingerprint(con, "build")
     last = json.loads(history[-1]["fingerprint"]) if history else None
+    row_counts = {table: values[0] for table, values in fingerprint.items() if table}
     if last == fingerprint and not force:
         _ensure_parquet(published_db, history[-1]["version"])
         return PublishResult(
-            history[-1]["version"],
-            history[-1]["published_at"],
-            published_db,
-            {table: values[0] for table, values in fingerprint.items() if table},
+            history[-1]["version"], history[-1]["published_at"], published_db, row_counts,
             changed=False,
-        )
+        )  # fmt: skip
     token = uuid.uuid4().hex
     tmp_path = published_dir / f".{published_db.name}.{token}.tmp"
     tmp_parquet = published_dir / f".{PARQUET_LINK}-v{version}.{token}.tmp"
     parquet_folder = published_dir / f"{PARQUET_LINK}-v{version}"
-    log_row = [version, published_at, run_id, None, json.dumps(check_summary or {}),
-               json.dumps(fingerprint)]  # fmt: skip
+    log_row = [version, published_at, run_id, json.dumps(row_counts),
+               json.dumps(check_summary or {}), json.dumps(fingerprint)]  # fmt: skip
     written = WRITTEN_WHOLE
     if last is not None and not force and _may_apply_changes(published_db, last):
         written = WRITTEN_CHANGES
     try:
         if written == WRITTEN_CHANGES:
             try:
-                row_counts = _write_changes(
+                _write_changes(
                     build_db, published_db, tmp_path, last, fingerprint, log_row, required
                 )
             except _Diverged:
                 written = WRITTEN_WHOLE
         if written == WRITTEN_WHOLE:
             tmp_path.unlink(missing_ok=True)
-            row_counts = _write_whole(build_db, tmp_path, history, log_row, required)
+            _write_whole(build_db, tmp_path, history, log_row, required)
         _write_parquet(tmp_path, tmp_parquet, _reusable_parquet(published_dir, last, fingerprint))
         wal = tmp_path.with_name(tmp_path.name + ".wal")
         if wal.exists():
@@ -397,13 +415,9 @@ def _build_tables(con: duckdb.DuckDBPyConnection, build_db: Path, required) -> l
     return tables
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{table}"').fetchone()[0]
-
-
 def _write_whole(
     build_db: Path, tmp_path: Path, history: list[dict], log_row: list, required
-) -> dict[str, int]:
+) -> None:
     """A new file in :data:`STORAGE_VERSION` holding every marts table of the build and the log."""
     with duckdb.connect(":memory:") as con:
         con.execute(
@@ -414,10 +428,8 @@ def _write_whole(
         con.execute("use published")
         tables = _build_tables(con, build_db, required)
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
-        row_counts = {}
         for table in tables:
             _copy_table(con, table)
-            row_counts[table] = _count(con, table)
         con.execute("detach build")
         con.execute(
             f"""
@@ -437,10 +449,9 @@ def _write_whole(
             f"comment on table {PUBLISHED_SCHEMA}.{LOG_TABLE} is 'Every publish of this "
             "file (lịch sử công bố): version, time, row counts, check summary.'"
         )
-        _log_publish(con, log_row, row_counts)
+        _log_publish(con, log_row)
         con.execute("use memory")
         con.execute("detach published")
-    return row_counts
 
 
 def _write_changes(
@@ -451,7 +462,7 @@ def _write_changes(
     fingerprint: dict[str, list],
     log_row: list,
     required,
-) -> dict[str, int]:
+) -> None:
     """A copy of the published file with the build's changes applied: tables whose fingerprint
     is unchanged are left as they are, tables new or with a changed definition are copied, and
     in every other changed table only the rows that differ are deleted and inserted. The copy
@@ -472,22 +483,21 @@ def _write_changes(
                 con.execute(f'drop table if exists {PUBLISHED_SCHEMA}."{table}"')
                 _copy_table(con, table)
             else:
-                _apply_changes(con, table)
+                _apply_changes(con, table, before[0])
         con.execute("detach build")
         copied = marts_fingerprint(con, "published")
         if copied != fingerprint:
             con.execute("use memory")
             con.execute("detach published")
             raise _Diverged
-        row_counts = {table: fingerprint[table][0] for table in tables}
-        _log_publish(con, log_row, row_counts)
+        _log_publish(con, log_row)
         con.execute("use memory")
         con.execute("detach published")
-    return row_counts
 
 
-def _apply_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Make the published ``table`` hold the build's rows by touching only rows that differ.
+def _apply_changes(con: duckdb.DuckDBPyConnection, table: str, published_rows: int) -> None:
+    """Make the published ``table`` (of ``published_rows`` rows) hold the build's rows by
+    touching only rows that differ.
 
     Rows are told apart by the hash of the whole row: every published row whose hash occurs a
     different number of times in the build is deleted, and every build row with such a hash
@@ -497,20 +507,10 @@ def _apply_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
     target = f'{PUBLISHED_SCHEMA}."{table}"'
     source = f'build.{PUBLISHED_SCHEMA}."{table}"'
     con.execute(
-        f"""
-        create or replace temp table changed_hashes as
-        select row_hash
-        from (select hash(t) as row_hash, count(*) as rows from {source} as t group by 1) as new
-        full outer join
-            (select hash(t) as row_hash, count(*) as rows from {target} as t group by 1) as old
-            using (row_hash)
-        where new.rows is distinct from old.rows
-        """
+        f"create or replace temp table changed_hashes as {row_hash_changes(source, target)}"
     )
-    changed = con.execute(
-        f"select count(*) from {target} as t where hash(t) in (select row_hash from changed_hashes)"
-    ).fetchone()[0]
-    if changed * 2 > _count(con, table):
+    (changed,) = con.execute("select coalesce(sum(old_rows), 0) from changed_hashes").fetchone()
+    if changed * 2 > published_rows:
         con.execute(f"drop table {target}")
         _copy_table(con, table)
     else:
@@ -525,11 +525,9 @@ def _apply_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute("drop table changed_hashes")
 
 
-def _log_publish(con: duckdb.DuckDBPyConnection, log_row: list, row_counts: dict) -> None:
+def _log_publish(con: duckdb.DuckDBPyConnection, log_row: list) -> None:
     """Add this publish to the file's log and checkpoint the file (no WAL left behind)."""
-    row = [*log_row]
-    row[3] = json.dumps(row_counts)
-    con.execute(f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)", row)
+    con.execute(f"insert into {PUBLISHED_SCHEMA}.{LOG_TABLE} values (?, ?, ?, ?, ?, ?)", log_row)
     con.execute("checkpoint published")
 
 

@@ -60,11 +60,14 @@ class CheckedRows:
             history = []
         self.published = json.loads(history[-1]["fingerprint"]) if history else {}
         self._parameters: dict | None = None
+        self._digests: dict[str, str] = {}
 
     def _digest(self, suite_name: str) -> str:
-        if self._parameters is None:
-            self._parameters = suite_parameters()
-        return suite_digest(suite_name, self._parameters)
+        if suite_name not in self._digests:
+            if self._parameters is None:
+                self._parameters = suite_parameters()
+            self._digests[suite_name] = suite_digest(suite_name, self._parameters)
+        return self._digests[suite_name]
 
     def baseline(self, suite_name: str, table: str) -> Path | None:
         """The published file when its ``table`` holds exactly rows that passed this suite."""
@@ -74,12 +77,15 @@ class CheckedRows:
             return None
         return self.published_db if entry.get("digest") == self._digest(suite_name) else None
 
-    def passed(self, suite_name: str, table: str) -> None:
-        """Record that the build's ``table``, as it is now, passed ``suite_name``."""
+    def passed(self, suites: dict[str, str]) -> None:
+        """Record that each build table, as it is now, passed its suite (``{table: suite}``)."""
         with duckdb.connect(":memory:") as con:
             con.execute(f"attach {sql_literal(str(self.build_db))} as build (read_only)")
-            fingerprint = table_fingerprint(con, "build", table)[:2]
-        self.record[table] = {"digest": self._digest(suite_name), "fingerprint": fingerprint}
+            for table, suite_name in suites.items():
+                self.record[table] = {
+                    "digest": self._digest(suite_name),
+                    "fingerprint": table_fingerprint(con, "build", table)[:2],
+                }
 
     def forget(self, table: str | None = None) -> None:
         """Drop the record of ``table`` (of every table when None)."""

@@ -488,8 +488,7 @@ def _mart_checks() -> dg.AssetChecksDefinition:
         checked = CheckedRows(settings.build_db, settings.published_db)
         first = _check_marts(chosen, settings.build_db, settings.gx_docs_dir, run_id, checked)
         if all(run.result.passed for run in first):
-            for run in first:
-                checked.passed(f"{run.family}.{run.table}", run.table)
+            checked.passed({run.table: f"{run.family}.{run.table}" for run in first})
             checked.save()
             for run in first:
                 yield run.result

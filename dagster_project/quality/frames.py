@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dagster_project.ingest.periods import is_period_code, period_bounds
-from dagster_project.publish.atomic import sql_literal
+from dagster_project.publish.atomic import row_hash_changes, sql_literal
 from dagster_project.reports.output import BATCH_COLUMN, ParsedStore
 
 SHEETS = ("tong_hop", "ket_nap", "to_chuc")
@@ -222,21 +222,10 @@ def read_mart_changes(
     with _mart_connection(build_db, table) as con:
         con.execute(f"attach {sql_literal(str(baseline_db))} as baseline (read_only)")
         rows = con.sql(f'select count(*) from {MART_SCHEMA}."{table}"').fetchall()[0][0]
-        con.execute(
-            f"""
-            create temp table new_hashes as
-            select row_hash
-            from (
-                select hash(t) as row_hash, count(*) as rows
-                from {MART_SCHEMA}."{table}" as t group by 1
-            ) as now
-            left join (
-                select hash(t) as row_hash, count(*) as rows
-                from baseline.{MART_SCHEMA}."{table}" as t group by 1
-            ) as before using (row_hash)
-            where before.rows is null or now.rows > before.rows
-            """
+        added = row_hash_changes(
+            f'{MART_SCHEMA}."{table}"', f'baseline.{MART_SCHEMA}."{table}"', added_only=True
         )
+        con.execute(f"create temp table new_hashes as {added}")
         where = " where hash(t) in (select row_hash from new_hashes)"
         if column:
             where += (

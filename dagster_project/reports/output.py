@@ -53,7 +53,8 @@ def table_schema(table: str) -> pa.Schema:
 
 
 def _with_batch(table: pa.Table, name: str, batch_id: str) -> pa.Table:
-    table = table.cast(schemas.TABLES[name])
+    if table.schema != schemas.TABLES[name]:
+        table = table.cast(schemas.TABLES[name])
     return table.append_column(
         pa.field(BATCH_COLUMN, pa.string()), pa.array([batch_id] * table.num_rows, pa.string())
     )
