@@ -109,7 +109,6 @@ def record_build(settings: Settings, fingerprint: str) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     record = {
         "fingerprint": fingerprint,
-        "project": project_fingerprint(),
         "reference": reference_fingerprint(settings),
     }
     temp.write_text(json.dumps(record), encoding="utf-8")
@@ -130,16 +129,15 @@ def build_is_current(settings: Settings) -> bool:
     return _recorded(settings).get("fingerprint") == build_inputs_fingerprint(settings)
 
 
-def project_changed(settings: Settings) -> bool:
-    """Whether the dbt project changed since the last published build.
+def kept_rows_stale(settings: Settings) -> bool:
+    """Whether rows the incremental models kept may differ from what a full refresh gives now.
 
-    A build database with no build on record was made by an older version of this project (or
-    a build that never published): its incremental tables are not trusted either.
+    Those rows were computed by the dbt project of their build and joined the reference of
+    their time (a unit's province and version, the aliases that resolve a report's unit): when
+    either changed since the last published build, or a build database has no build on record,
+    the next build is a full refresh. The reference fingerprint holds the project's.
     """
-    recorded = _recorded(settings).get("project")
-    if recorded is None:
-        return settings.build_db.exists()
-    return recorded != project_fingerprint()
+    return settings.build_db.exists() and not reference_is_built(settings)
 
 
 def reference_is_built(settings: Settings) -> bool:
@@ -163,7 +161,8 @@ class LoadPlan:
     outside: list[str] = field(default_factory=list)
     """Report versions whose period lies outside the partitions (not parsed)."""
     full_refresh: bool = False
-    """Rebuild incremental models from scratch: the dbt project changed since the last build."""
+    """Rebuild incremental models from scratch: the dbt project or the reference changed since
+    the last build (``kept_rows_stale``)."""
     reference_built: bool = False
     """The reference-only models (dimensions of units, periods, indicators, codes, rules and
     their tests) are built from unchanged inputs: the final run leaves them out."""
@@ -178,7 +177,7 @@ def plan_load(settings: Settings, *, force_build: bool = False) -> LoadPlan:
     entries = Landing(settings.home).entries()
     parsed_ids = ParsedStore(settings.parsed_dir).parsed_report_ids()
     periods, outside = pending_periods(entries, parsed_ids)
-    full_refresh = project_changed(settings)
+    full_refresh = kept_rows_stale(settings)
     plan = LoadPlan(
         outside=outside,
         full_refresh=full_refresh,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import dagster as dg
 import pytest
 
 from dagster_project.assets.warehouse import warehouse_dbt
 from dagster_project.resources import dbt_project
+from dagster_project.resources.dbt_project import DBT_EXECUTABLE, WarehouseDbtCli
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SINGULAR_TESTS = sorted(path.stem for path in (DBT_PROJECT_DIR / "tests").glob("*.sql"))
@@ -51,3 +53,13 @@ def test_the_source_lists_every_mart_model_file() -> None:
     listed = set(re.findall(r"depends_on: \{\{ ref\('(\w+)'\) \}\}", sql))
     models = {path.stem for path in (DBT_PROJECT_DIR / "models" / "marts").rglob("*.sql")}
     assert models <= listed, sorted(models - listed)
+
+
+def test_the_dbt_version_the_resource_states_is_what_its_dbt_executable_prints() -> None:
+    """The resource reads the installed dbt-core's version instead of running ``dbt --version``
+    before each command; it must be the version of the executable the commands run."""
+    printed = subprocess.run(
+        [DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    stated = WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)._cli_version
+    assert re.search(rf"\bCore:\s+- installed: {re.escape(str(stated))}\b", printed), printed

@@ -11,8 +11,8 @@ from dagster_project.load_plan import (
     build_inputs_fingerprint,
     build_is_current,
     fingerprint_path,
+    kept_rows_stale,
     plan_load,
-    project_changed,
     record_build,
     reference_is_built,
 )
@@ -66,16 +66,32 @@ def test_a_missing_published_file_is_rebuilt(settings: Settings) -> None:
 
 
 def test_a_changed_dbt_project_makes_the_next_build_a_full_refresh(settings: Settings) -> None:
-    assert not project_changed(settings)  # no build yet: the first build is full anyway
+    assert not kept_rows_stale(settings)  # no build yet: the first build is full anyway
     settings.build_db.write_bytes(b"built by an older version, nothing on record")
-    assert project_changed(settings)
+    assert kept_rows_stale(settings)
     record_build(settings, build_inputs_fingerprint(settings))
-    assert not project_changed(settings)
+    assert not kept_rows_stale(settings)
+    assert not plan_load(settings).full_refresh
     path = fingerprint_path(settings)
     record = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps({**record, "project": "an older project"}), encoding="utf-8")
-    assert project_changed(settings)
+    path.write_text(json.dumps({**record, "reference": "digest of an older project"}))
+    assert kept_rows_stale(settings)
     assert plan_load(settings).full_refresh
+
+
+def test_a_changed_registry_makes_the_next_build_a_full_refresh(settings: Settings) -> None:
+    """Incremental rows joined the unit's province and version of their build: a registry that
+    moves a unit must rebuild them, not only the dimensions."""
+    units = settings.reference_dir / "reporting_units.parquet"
+    units.write_bytes(b"080 in province 10")
+    settings.build_db.write_bytes(b"a build")
+    record_build(settings, build_inputs_fingerprint(settings))
+    assert not plan_load(settings).full_refresh
+    units.write_bytes(b"080 in province 15")
+    plan = plan_load(settings)
+    assert plan.full_refresh
+    assert plan.final_job == "build_warehouse"
+    assert not plan.reference_built
 
 
 def test_the_last_run_leaves_out_the_reference_only_while_its_inputs_stand(
