@@ -204,7 +204,7 @@ class ModelRunner:
 
 # The published warehouse's accepted reports, as the parser's tables: what --against compares
 # one report with. Columns the marts do not publish stay null (names, labels, decisions).
-_PUBLISHED_SOURCES = {
+PUBLISHED_SOURCES = {
     "report": """
         select
             report_id, unit_code, period_code,
@@ -218,7 +218,9 @@ _PUBLISHED_SOURCES = {
     "tong_hop": """
         select report_id, 'TongHop' as sheet, indicator_code, reported_value
         from published.marts.mart_indicators
-        where scope_level = 'unit' and report_id is not null and reported_value is not null
+        where
+            scope_level = 'reporting_unit' and report_id is not null
+            and reported_value is not null
     """,
     "ket_nap": """
         select
@@ -293,8 +295,8 @@ def warehouse_findings(
             view = f"parsed__{name}"
             con.register(f"report__{name}", stored_table(name, tables[name]))
             body = f"select * from report__{name}"
-            if against is not None and name in _PUBLISHED_SOURCES:
-                body += f" union all by name {_PUBLISHED_SOURCES[name]}"
+            if against is not None and name in PUBLISHED_SOURCES:
+                body += f" union all by name {PUBLISHED_SOURCES[name]}"
             con.execute(f"create temp view {view} as {body}")
             sources[f"parsed__{name}"] = view
         runner = ModelRunner(con, sources)

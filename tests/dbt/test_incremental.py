@@ -22,7 +22,14 @@ def _rows(database: str, relation: str) -> list[tuple]:
 
 @pytest.mark.parametrize(
     "relation",
-    ["marts.fct_admissions", "marts.dq_issues", "intermediate.int_findings__parser"],
+    [
+        "marts.fct_admissions",
+        "marts.mart_indicators",
+        "marts.mart_indicators_rollup",
+        "marts.dq_issues",
+        "intermediate.int_indicator_values",
+        "intermediate.int_findings__parser",
+    ],
 )
 def test_incremental_build_equals_full_refresh(dbt_world: DbtRun, relation: str) -> None:
     incremental = _rows(str(dbt_world.database), relation)

@@ -1,5 +1,17 @@
 -- Reported and recomputed figures of every published report, one row per unit, period and
--- indicator (the first TongHop row when a label repeats).
+-- indicator (the first TongHop row when a label repeats). Incremental by published version, as
+-- fct_admissions: a run adds the rows of versions published since, replacing those of the unit
+-- and period they supersede.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['unit_code', 'period_code'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_versions_not_in(ref('int_published_reports')) }}"],
+    )
+}}
+
 with
 
 published as (
@@ -52,10 +64,12 @@ final as (
         joined.indicator_code,
         joined.reported_value,
         joined.computed_value,
-        joined.report_id
+        joined.report_id,
+        published.parsed_at
     from joined
     inner join published
         on joined.report_id = published.report_id
+    {{ new_report_versions_only('published') }}
 )
 
 select * from final

@@ -7,7 +7,7 @@
         unique_key='report_id',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        post_hook=["{{ drop_versions_parsed_again() }}"],
+        post_hook=["{{ drop_versions_not_in(ref('int_report_versions')) }}"],
     )
 }}
 

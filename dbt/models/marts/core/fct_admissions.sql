@@ -8,11 +8,7 @@
         unique_key='unit_period_key',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        post_hook=[
-            "delete from {{ this }} as existing where not exists (select 1 from "
-            ~ "{{ ref('int_published_reports') }} as published where published.report_id = "
-            ~ "existing.report_id and published.parsed_at = existing.parsed_at)",
-        ],
+        post_hook=["{{ drop_versions_not_in(ref('int_published_reports')) }}"],
     )
 }}
 

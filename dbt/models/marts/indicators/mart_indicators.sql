@@ -2,6 +2,17 @@
 -- figure beside the figure recomputed from its detail sheets. Leaf reporting units report
 -- themselves and have no reporting unit below them, so a plain sum over any set of rows counts
 -- every figure once. Roll-ups to ancestors and provinces are in mart_indicators_rollup.
+-- Incremental by published version, as int_indicator_values, whose rows it mirrors.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['unit_code', 'period_code'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_versions_not_in(ref('int_indicator_values')) }}"],
+    )
+}}
+
 with
 
 unit_values as (
@@ -41,12 +52,14 @@ final as (
         cast(unit_values.computed_value as bigint) as computed_value,
         cast(unit_values.reported_value - unit_values.computed_value as bigint) as difference,
         cast(unit_values.report_id as varchar) as report_id,
-        cast(1 as integer) as unit_count
+        cast(1 as integer) as unit_count,
+        cast(unit_values.parsed_at as timestamp) as parsed_at
     from unit_values
     inner join leaf_units
         on unit_values.unit_code = leaf_units.unit_code
     left join catalogue
         on unit_values.indicator_code = catalogue.indicator_code
+    {{ new_report_versions_only('unit_values') }}
 )
 
 select * from final

@@ -52,7 +52,8 @@ unit_level as (
         unit_values.reported_value,
         unit_values.computed_value,
         unit_values.report_id,
-        1 as unit_count
+        1 as unit_count,
+        unit_values.parsed_at
     from unit_values
     left join unit_provinces
         on unit_values.unit_code = unit_provinces.unit_code
@@ -68,7 +69,8 @@ ancestor_level as (
         sum(unit_values.reported_value) as reported_value,
         sum(unit_values.computed_value) as computed_value,
         cast(null as varchar) as report_id,
-        count(distinct unit_values.unit_code) as unit_count
+        count(distinct unit_values.unit_code) as unit_count,
+        cast(null as timestamp) as parsed_at
     from unit_values
     inner join units
         on unit_values.unit_code = units.unit_code
@@ -86,7 +88,8 @@ province_level as (
         sum(unit_values.reported_value) as reported_value,
         sum(unit_values.computed_value) as computed_value,
         cast(null as varchar) as report_id,
-        count(distinct unit_values.unit_code) as unit_count
+        count(distinct unit_values.unit_code) as unit_count,
+        cast(null as timestamp) as parsed_at
     from unit_values
     inner join leaf_units
         on unit_values.unit_code = leaf_units.unit_code
@@ -143,7 +146,8 @@ final as (
         cast(unioned.computed_value as bigint) as computed_value,
         cast(unioned.reported_value - unioned.computed_value as bigint) as difference,
         cast(unioned.report_id as varchar) as report_id,
-        cast(unioned.unit_count as integer) as unit_count
+        cast(unioned.unit_count as integer) as unit_count,
+        cast(unioned.parsed_at as timestamp) as parsed_at
     from deduplicated as unioned
     left join catalogue
         on unioned.indicator_code = catalogue.indicator_code
