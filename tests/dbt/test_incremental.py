@@ -24,9 +24,11 @@ def _rows(database: str, relation: str) -> list[tuple]:
     "relation",
     [
         "marts.fct_admissions",
+        "marts.fct_enterprise_snapshots",
         "marts.mart_indicators",
         "marts.mart_indicators_rollup",
         "marts.dq_issues",
+        "intermediate.int_enterprise_snapshots",
         "intermediate.int_indicator_values",
         "intermediate.int_findings__parser",
     ],

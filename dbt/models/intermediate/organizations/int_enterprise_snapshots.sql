@@ -1,5 +1,16 @@
 -- ToChuc rows of published reports: one row per enterprise, reporting unit and period (the first
--- row when a report lists a tax code twice).
+-- row when a report lists a tax code twice). Incremental by published version, as
+-- fct_admissions.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['unit_code', 'period_code'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_versions_not_in(ref('int_published_reports')) }}"],
+    )
+}}
+
 with
 
 organizations as (
@@ -7,7 +18,9 @@ organizations as (
 ),
 
 published as (
-    select report_id from {{ ref('int_published_reports') }}
+    select published_reports.report_id
+    from {{ ref('int_published_reports') }} as published_reports
+    {{ new_report_versions_only('published_reports') }}
 ),
 
 ranked as (

@@ -1,3 +1,15 @@
+-- Each enterprise as a published report lists it at period end. Incremental by published
+-- version, as int_enterprise_snapshots, whose rows it mirrors.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['unit_code', 'period_code'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_versions_not_in(ref('int_enterprise_snapshots')) }}"],
+    )
+}}
+
 with
 
 snapshots as (
@@ -40,7 +52,8 @@ final as (
         cast(snapshots.youth_org_founded_date as date) as youth_org_founded_date,
         cast(snapshots.youth_members as bigint) as youth_members,
         cast(snapshots.report_id as varchar) as report_id,
-        cast(snapshots.row_number as integer) as row_number
+        cast(snapshots.row_number as integer) as row_number,
+        cast(snapshots.parsed_at as timestamp) as parsed_at
     from snapshots
     left join provinces
         on snapshots.unit_code = provinces.unit_code
@@ -48,6 +61,7 @@ final as (
         on
             snapshots.unit_code = unit_versions.unit_code
             and snapshots.period_code = unit_versions.period_code
+    {{ new_report_versions_only('snapshots') }}
 )
 
 select * from final

@@ -39,8 +39,10 @@ pairs as (
     where old_report_id is not null
 ),
 
+-- The indicators either version of a pair reports. Two equality joins: a join on "either
+-- report" is a nested loop over every figure of every report.
 pair_indicators as (
-    select distinct
+    select
         pairs.unit_code,
         pairs.period_code,
         pairs.old_report_id,
@@ -51,7 +53,20 @@ pair_indicators as (
         values_per_report.indicator_code
     from pairs
     inner join values_per_report
-        on values_per_report.report_id in (pairs.old_report_id, pairs.new_report_id)
+        on pairs.old_report_id = values_per_report.report_id
+    union
+    select
+        pairs.unit_code,
+        pairs.period_code,
+        pairs.old_report_id,
+        pairs.old_version,
+        pairs.new_report_id,
+        pairs.new_version,
+        pairs.restated_at,
+        values_per_report.indicator_code
+    from pairs
+    inner join values_per_report
+        on pairs.new_report_id = values_per_report.report_id
 ),
 
 compared as (
