@@ -13,61 +13,47 @@ summary_rows as (
     select * from {{ ref('stg_parsed__summary_rows') }}
 ),
 
+-- Each figure with the unit's figures of the same half in earlier years, as a list: a window,
+-- not a join of every figure with every earlier one, so memory stays one short list a figure.
 history as (
-    select
-        current_value.report_id,
-        current_value.unit_code,
-        current_value.period_code,
-        current_value.indicator_code,
-        current_value.reported_value,
-        earlier.reported_value as earlier_value
-    from indicator_values as current_value
-    inner join indicator_values as earlier
-        on
-            current_value.unit_code = earlier.unit_code
-            and current_value.indicator_code = earlier.indicator_code
-            and current_value.period_index > earlier.period_index
-            and (current_value.period_index - earlier.period_index) % 2 = 0
-),
-
-medians as (
     select
         report_id,
         unit_code,
         period_code,
         indicator_code,
         reported_value,
-        count(*) as earlier_points,
-        median(earlier_value) as history_median
+        list(reported_value) over (
+            partition by unit_code, indicator_code, period_index % 2
+            order by period_index
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_values
+    from indicator_values
+),
+
+medians as (
+    select
+        *,
+        len(earlier_values) as earlier_points,
+        list_aggregate(earlier_values, 'median') as history_median
     from history
-    group by report_id, unit_code, period_code, indicator_code, reported_value
+    where len(earlier_values) >= {{ var('outlier_min_points') }}
 ),
 
 deviations as (
     select
-        medians.report_id,
-        medians.indicator_code,
-        median(abs(history.earlier_value - medians.history_median)) as history_mad
+        *,
+        list_aggregate(
+            list_transform(earlier_values, lambda earlier: abs(earlier - history_median)),
+            'median'
+        ) as history_mad
     from medians
-    inner join history
-        on
-            medians.report_id = history.report_id
-            and medians.indicator_code = history.indicator_code
-    group by medians.report_id, medians.indicator_code
 ),
 
 scored as (
     select
-        medians.*,
-        deviations.history_mad,
-        0.6745 * abs(medians.reported_value - medians.history_median)
-        / greatest(deviations.history_mad, 1) as modified_z
-    from medians
-    inner join deviations
-        on
-            medians.report_id = deviations.report_id
-            and medians.indicator_code = deviations.indicator_code
-    where medians.earlier_points >= {{ var('outlier_min_points') }}
+        *,
+        0.6745 * abs(reported_value - history_median) / greatest(history_mad, 1) as modified_z
+    from deviations
 ),
 
 final as (
