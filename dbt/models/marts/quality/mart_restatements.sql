@@ -39,34 +39,34 @@ pairs as (
     where old_report_id is not null
 ),
 
--- The indicators either version of a pair reports. Two equality joins: a join on "either
--- report" is a nested loop over every figure of every report.
+-- Each pair once for its old and once for its new report, so that the indicators either version
+-- reports come from an equality join (a join on "either report" is a nested loop over every
+-- figure of every report).
+pair_reports as (
+    select
+        *,
+        old_report_id as report_id
+    from pairs
+    union all
+    select
+        *,
+        new_report_id as report_id
+    from pairs
+),
+
 pair_indicators as (
-    select
-        pairs.unit_code,
-        pairs.period_code,
-        pairs.old_report_id,
-        pairs.old_version,
-        pairs.new_report_id,
-        pairs.new_version,
-        pairs.restated_at,
+    select distinct
+        pair_reports.unit_code,
+        pair_reports.period_code,
+        pair_reports.old_report_id,
+        pair_reports.old_version,
+        pair_reports.new_report_id,
+        pair_reports.new_version,
+        pair_reports.restated_at,
         values_per_report.indicator_code
-    from pairs
+    from pair_reports
     inner join values_per_report
-        on pairs.old_report_id = values_per_report.report_id
-    union
-    select
-        pairs.unit_code,
-        pairs.period_code,
-        pairs.old_report_id,
-        pairs.old_version,
-        pairs.new_report_id,
-        pairs.new_version,
-        pairs.restated_at,
-        values_per_report.indicator_code
-    from pairs
-    inner join values_per_report
-        on pairs.new_report_id = values_per_report.report_id
+        on pair_reports.report_id = values_per_report.report_id
 ),
 
 compared as (
