@@ -347,8 +347,7 @@ def load(
             )
         if plan.final_job and all(result.success for result in results):
             run_config = _run_config(settings, demo_key=demo_key, verbose=verbose)
-            refresh = full_refresh or plan.full_refresh
-            run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": refresh}}}
+            run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": full_refresh}}}
             results.append(
                 _execute(
                     defs,
@@ -432,7 +431,8 @@ def backfill(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
     wait: WaitOption = None,
 ) -> None:
-    """Load a range of past periods in one run: pull, parse those partitions, build, publish."""
+    """Load a range of past periods in one run: parse those partitions from what is landed,
+    build, check, publish (no pull)."""
     settings = load_settings(home)
     _require_key(demo_key)
     from dagster_project.partitions import range_tags

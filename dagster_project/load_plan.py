@@ -135,7 +135,8 @@ def kept_rows_stale(settings: Settings) -> bool:
     Those rows were computed by the dbt project of their build and joined the reference of
     their time (a unit's province and version, the aliases that resolve a report's unit): when
     either changed since the last published build, or a build database has no build on record,
-    the next build is a full refresh. The reference fingerprint holds the project's.
+    the next build is a full refresh (``warehouse_dbt`` asks this before every dbt command,
+    whichever run it is in). The reference fingerprint holds the project's.
     """
     return settings.build_db.exists() and not reference_is_built(settings)
 
@@ -160,9 +161,6 @@ class LoadPlan:
     final_tags: dict[str, str] = field(default_factory=dict)
     outside: list[str] = field(default_factory=list)
     """Report versions whose period lies outside the partitions (not parsed)."""
-    full_refresh: bool = False
-    """Rebuild incremental models from scratch: the dbt project or the reference changed since
-    the last build (``kept_rows_stale``)."""
     reference_built: bool = False
     """The reference-only models (dimensions of units, periods, indicators, codes, rules and
     their tests) are built from unchanged inputs: the final run leaves them out."""
@@ -177,11 +175,9 @@ def plan_load(settings: Settings, *, force_build: bool = False) -> LoadPlan:
     entries = Landing(settings.home).entries()
     parsed_ids = ParsedStore(settings.parsed_dir).parsed_report_ids()
     periods, outside = pending_periods(entries, parsed_ids)
-    full_refresh = kept_rows_stale(settings)
     plan = LoadPlan(
         outside=outside,
-        full_refresh=full_refresh,
-        reference_built=not (full_refresh or force_build) and reference_is_built(settings),
+        reference_built=not force_build and reference_is_built(settings),
     )
     if periods:
         reported = {entry.period_code for entry in entries}

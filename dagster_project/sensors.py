@@ -119,7 +119,6 @@ def load_request(settings: Settings, run_key: str) -> dg.RunRequest | dg.SkipRea
         run_key=run_key,
         job_name=plan.final_job,
         tags=final_run_tags(plan),
-        run_config={"ops": {"warehouse_dbt": {"config": {"full_refresh": plan.full_refresh}}}},
         asset_selection=final_run_selection(
             defs, plan.final_job, reference_built=plan.reference_built
         ),

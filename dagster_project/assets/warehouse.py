@@ -17,6 +17,7 @@ from dagster_dbt import (
 )
 
 from dagster_project.jobs import REFERENCE_BUILT_TAG
+from dagster_project.load_plan import kept_rows_stale
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.resources.dbt_artifacts import (
     carry_partial_parse,
@@ -119,7 +120,8 @@ def indirect_selection(mode: str | None) -> Iterator[None]:
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
-    """Rebuild incremental models from scratch."""
+    """Rebuild incremental models from scratch (also done unasked when their kept rows are
+    stale: ``load_plan.kept_rows_stale``)."""
 
 
 @dbt_assets(
@@ -143,13 +145,20 @@ def warehouse_dbt(
         # take CPU from dbt.
         import_in_background(CHECK_LIBRARIES)
     carry_partial_parse(settings.home, target_path)
+    full_refresh = config.full_refresh or kept_rows_stale(settings)
+    if full_refresh and not config.full_refresh:
+        # Every run that builds comes here: a load, a backfill, the UI, a sensor's or schedule's.
+        context.log.info(
+            "The dbt project or the reference data changed since the last published build: "
+            "the incremental models are built from scratch."
+        )
     with indirect_selection(
         "eager" if context.run.tags.get(REFERENCE_BUILT_TAG) == "true" else None
     ):
         # A run without the reference-only models still runs the tests that reach into them
         # (relationships to the dimensions): those tables are built and current.
         yield from dbt.cli(
-            dbt_build_args(full_refresh=config.full_refresh),
+            dbt_build_args(full_refresh=full_refresh),
             context=context,
             target_path=target_path,
         ).stream()
