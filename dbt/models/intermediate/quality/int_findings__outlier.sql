@@ -33,7 +33,6 @@ history as (
 medians as (
     select
         *,
-        len(earlier_values) as earlier_points,
         list_aggregate(earlier_values, 'median') as history_median
     from history
     where len(earlier_values) >= {{ var('outlier_min_points') }}
