@@ -35,6 +35,11 @@ from dagster_project.quality.suites import load_suite_dict, resolve_parameters, 
 
 DATASOURCE = "frames"
 DOCS_SITE = "tcd_quality"
+INDEX_VALIDATIONS = 200
+"""Validations the Data Docs index lists, newest first. GX reads back every result it lists
+each time a check step renders the index (about 4 ms each): unbounded, a nightly step read all
+the validations the home keeps (90 days of nights) to list them. Older pages stay in the site
+until housekeeping removes them, reachable from their check results in Dagster."""
 BATCH_DEFINITION = "whole_frame"
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {
@@ -364,7 +369,10 @@ def _context(docs_dir: Path | None) -> Any:
         ctx = gx.get_context(mode="file", project_root_dir=str(docs_dir))
         site = {
             "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "validation_results_limit": INDEX_VALIDATIONS,
+            },
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": key,
@@ -373,9 +381,10 @@ def _context(docs_dir: Path | None) -> Any:
         known = (ctx.get_config().data_docs_sites or {}).get(DOCS_SITE)
         if known is None:
             ctx.add_data_docs_site(DOCS_SITE, site)
-        elif known.get("store_backend", {}).get("base_directory") != key:
+        elif known != site:
             # The project file names the site's folder absolutely: a home that was copied or
-            # moved would otherwise go on writing its pages into the old home's site.
+            # moved would otherwise go on writing its pages into the old home's site. A site
+            # written by an earlier release is brought to this one's settings too.
             ctx.update_data_docs_site(DOCS_SITE, site)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     for cache in (_batch_definitions, _definitions):

@@ -192,6 +192,44 @@ def test_data_docs_folder_is_reused_by_a_later_process(params, tmp_path: Path, m
     assert Path(second.docs_path).is_file()
 
 
+def test_data_docs_index_lists_only_the_newest_validations(params, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(validation, "INDEX_VALIDATIONS", 2)
+    monkeypatch.setattr(validation, "_contexts", {})
+    docs = tmp_path / "gx"
+    pages = [
+        Path(validate_frame("ket_nap", ket_nap_frame(), docs_dir=docs, parameters=params).docs_path)
+        for _ in range(4)
+    ]
+
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    listed = {page for page in pages if page.relative_to(docs).as_posix() in index}
+    assert listed == set(pages[-2:])
+    assert all(page.is_file() for page in pages)  # older pages stay, unlisted
+
+
+def test_data_docs_site_of_an_earlier_release_gets_the_index_limit(
+    params, tmp_path: Path, monkeypatch
+):
+    docs = tmp_path / "gx"
+    validate_frame("ket_nap", ket_nap_frame(), docs_dir=docs, parameters=params)
+    context = validation._context(docs)
+    site = dict(context.get_config().data_docs_sites[validation.DOCS_SITE])
+    site["site_index_builder"] = {"class_name": "DefaultSiteIndexBuilder"}
+    context.update_data_docs_site(validation.DOCS_SITE, site)
+    project_file = docs / "gx" / "great_expectations.yml"
+    assert "validation_results_limit" not in project_file.read_text(encoding="utf-8")
+    monkeypatch.setattr(validation, "_contexts", {})  # as a new process
+
+    validation._context(docs)
+    written = project_file.stat().st_mtime_ns
+    monkeypatch.setattr(validation, "_contexts", {})
+    validation._context(docs)
+
+    text = project_file.read_text(encoding="utf-8")
+    assert f"validation_results_limit: {validation.INDEX_VALIDATIONS}" in text
+    assert project_file.stat().st_mtime_ns == written  # a site already current is not rewritten
+
+
 def test_evaluation_history_column_extends_the_attainment_grain(params):
     frame = mart_frames()["mart_target_attainment"]
     frame["scope_unit_code"] = "088"
