@@ -177,12 +177,13 @@ def main() -> None:
             timed(argv, run_env, folder)  # warm the file cache and dbt's partial parse
             runs = [timed(argv, run_env, folder) for _ in range(args.repeats)]
             print(f"{name:<44} {statistics.median(runs):>9.2f} {min(runs):>7.2f} {max(runs):>7.2f}")
-        print(
-            f"each measure a fresh process, {args.repeats} runs after one warm-up; a pipeline "
-            "is one Dagster run of a dbt build and one GX expectation, recorded in a SQLite "
-            "instance; the warehouse's dbt resource skips dagster-dbt's in-process adapter and "
-            "its `dbt --version`"
+        note = (
+            f"Each measure is a fresh process, {args.repeats} runs after one warm-up. A "
+            "pipeline is one Dagster run of a dbt build and one GX expectation, recorded in a "
+            "SQLite instance; the warehouse's dbt resource skips dagster-dbt's in-process "
+            "adapter and its `dbt --version`."
         )
+        print(textwrap.fill(note, width=78))
 
 
 if __name__ == "__main__":
