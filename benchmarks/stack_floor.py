@@ -178,7 +178,7 @@ def main() -> None:
             runs = [timed(argv, run_env, folder) for _ in range(args.repeats)]
             print(f"{name:<44} {statistics.median(runs):>9.2f} {min(runs):>7.2f} {max(runs):>7.2f}")
         note = (
-            f"Each measure is a fresh process, {args.repeats} runs after one warm-up. A "
+            f"Each measure is a fresh process, timed {args.repeats}x after one warm-up. A "
             "pipeline is one Dagster run of a dbt build and one GX expectation, recorded in a "
             "SQLite instance; the warehouse's dbt resource skips dagster-dbt's in-process "
             "adapter and its `dbt --version`."
