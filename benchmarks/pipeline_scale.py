@@ -9,7 +9,8 @@ For each scale it writes the scaled reports (CSV zips, `tcd sample` scale mode) 
 registry, runs the floor script (`benchmarks/floor.py`) on the same files, then `tcd load` as a
 user runs it (its own process) into a fresh home: a first load, a night with nothing new, and a
 night on which 1% of the reports were resubmitted. Stage times come from the runs' step records
-in the home's Dagster instance. Prints one table; figures, not assertions.
+in the home's Dagster instance. Last it times the stack's own floor (`stack_floor.py`): the
+least any night can cost. Prints one table; figures, not assertions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.stack_floor import pipeline_floor  # noqa: E402
 from tcd_samples import generate  # noqa: E402
 from tcd_samples.scale import synthetic_units  # noqa: E402
 
@@ -293,6 +296,15 @@ def main() -> None:
             sys.stdout.flush()
     print()
     print_table(rows)
+    floor = pipeline_floor()
+    print(
+        textwrap.fill(
+            f"stack floor: the smallest Dagster + dbt + GX run (benchmarks/stack_floor.py) "
+            f"takes {floor:.1f} s, so no night costs less; a 1% night under 10% of a first "
+            f"load needs a first load of at least {10 * floor:.0f} s.",
+            width=78,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -137,45 +139,65 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-
+@contextmanager
+def floor_pipeline() -> Iterator[tuple[Path, Path, dict[str, str]]]:
+    """A temporary folder with the one-model project, its manifest prepared, the pipeline
+    module and the environment to run them in: (folder, module, env)."""
     with tempfile.TemporaryDirectory(prefix="tcd-stack-floor-") as tmp:
         folder = Path(tmp)
         module = write_project(folder)
-        project = folder / "dbt"
         env = {
             **os.environ,
             "DAGSTER_HOME": str(folder / "dagster_home"),
-            "DBT_PROFILES_DIR": str(project),
+            "DBT_PROFILES_DIR": str(folder / "dbt"),
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "FLOOR_RESOURCE": "warehouse",
         }
         (folder / "dagster_home").mkdir()
         (folder / "dagster_home" / "dagster.yaml").write_text(
             "telemetry:\n  enabled: false\n", encoding="utf-8"
         )
         # The manifest, prepared once as `make setup` prepares the warehouse's.
-        timed([DBT, "parse", "--project-dir", str(project)], env, folder)
+        timed([DBT, "parse", "--project-dir", str(folder / "dbt")], env, folder)
+        yield folder, module, env
 
+
+def measure(argv: list[str], env: dict[str, str], cwd: Path, repeats: int) -> list[float]:
+    """Seconds of ``repeats`` runs of ``argv``, after one run that warms the file cache and
+    dbt's partial parse."""
+    timed(argv, env, cwd)
+    return [timed(argv, env, cwd) for _ in range(repeats)]
+
+
+def pipeline_floor(repeats: int = 1) -> float:
+    """Median seconds of the one-row pipeline with the warehouse's dbt resource."""
+    with floor_pipeline() as (folder, module, env):
+        return statistics.median(measure([PYTHON, str(module)], env, folder, repeats))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    with floor_pipeline() as (folder, module, env):
+        project = str(folder / "dbt")
         measures = {
             "python, nothing imported": [PYTHON, "-c", "pass"],
             "import dagster": [PYTHON, "-c", "import dagster"],
             "import dagster, dagster_dbt": [PYTHON, "-c", "import dagster, dagster_dbt"],
             "import great_expectations": [PYTHON, "-c", "import great_expectations"],
-            "dbt build, one model and test": [DBT, "build", "--project-dir", str(project)],
+            "dbt build, one model and test": [DBT, "build", "--project-dir", project],
             "one-row pipeline, stock dagster-dbt": [PYTHON, str(module)],
             "one-row pipeline, warehouse's dbt resource": [PYTHON, str(module)],
         }
-        resource = {"one-row pipeline, warehouse's dbt resource": "warehouse"}
+        stock = {"one-row pipeline, stock dagster-dbt"}
         print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
         print(f"{'measure':<44} {'median s':>9} {'min s':>7} {'max s':>7}")
         for name, argv in measures.items():
-            run_env = {**env, "FLOOR_RESOURCE": resource.get(name, "stock")}
-            timed(argv, run_env, folder)  # warm the file cache and dbt's partial parse
-            runs = [timed(argv, run_env, folder) for _ in range(args.repeats)]
+            run_env = {**env, "FLOOR_RESOURCE": "stock"} if name in stock else env
+            runs = measure(argv, run_env, folder, args.repeats)
             print(f"{name:<44} {statistics.median(runs):>9.2f} {min(runs):>7.2f} {max(runs):>7.2f}")
         note = (
             f"Each measure is a fresh process, timed {args.repeats}x after one warm-up. A "
